@@ -19,6 +19,8 @@ export interface MigrationDecl {
   up: string[];
   /** Statements of `down/0`; omitted when irreversible. */
   down?: string[];
+  /** The statements later releases ship after the file was fixed (a migration that failed in its release). */
+  fixedUp?: string[];
 }
 
 export interface ReleaseDecl {
@@ -46,7 +48,7 @@ const baseline: MigrationDecl = {
   up: [
     'CREATE TABLE terms_versions (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), label text NOT NULL, inserted_at timestamp(0) NOT NULL DEFAULT now())',
     'CREATE TABLE users (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), email text NOT NULL UNIQUE, inserted_at timestamp(0) NOT NULL DEFAULT now())',
-    'CREATE TABLE notes (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE, title text NOT NULL, body text NOT NULL DEFAULT $$$$, legacy_body text, inserted_at timestamp(0) NOT NULL DEFAULT now())',
+    'CREATE TABLE notes (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE, title text NOT NULL, body text NOT NULL DEFAULT '', legacy_body text, inserted_at timestamp(0) NOT NULL DEFAULT now())',
     'CREATE TABLE system_canaries (id bigserial PRIMARY KEY, nonce text NOT NULL, check_value text NOT NULL, inserted_at timestamp(0) NOT NULL DEFAULT now())',
   ],
 };
@@ -219,7 +221,8 @@ export const SERIES: ReleaseDecl[] = [
         slug: 'create_notes_search_expand',
         phase: { name: 'expand', style: 'dash', note: 'search table (collides with an existing name)' },
         up: ['CREATE TABLE notes (id bigserial PRIMARY KEY)'],
-        down: ['DROP TABLE notes'],
+        fixedUp: ['CREATE TABLE note_search (id bigserial PRIMARY KEY, note_id uuid NOT NULL)'],
+        down: ['DROP TABLE note_search'],
       },
     ],
   },
@@ -249,11 +252,14 @@ export function releaseDecl(version: string): ReleaseDecl {
   return found;
 }
 
-/** Every migration shipped in `version` or earlier, in version order. */
+/**
+ * Every migration shipped in `version` or earlier, in version order, as that release's image has them:
+ * a migration fixed after its own release carries the fixed statements in later images.
+ */
 export function migrationsUpTo(version: string): MigrationDecl[] {
   const idx = SERIES.findIndex((r) => r.version === version);
   if (idx < 0) throw new Error(`version ${version} is not in the test series`);
   return SERIES.slice(0, idx + 1)
-    .flatMap((r) => r.migrations)
+    .flatMap((r, i) => r.migrations.map((m) => (i < idx && m.fixedUp ? { ...m, up: m.fixedUp } : m)))
     .sort((a, b) => a.version.localeCompare(b.version));
 }
