@@ -48,7 +48,7 @@ const baseline: MigrationDecl = {
   up: [
     'CREATE TABLE terms_versions (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), label text NOT NULL, inserted_at timestamp(0) NOT NULL DEFAULT now())',
     'CREATE TABLE users (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), email text NOT NULL UNIQUE, inserted_at timestamp(0) NOT NULL DEFAULT now())',
-    'CREATE TABLE notes (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE, title text NOT NULL, body text NOT NULL DEFAULT '', legacy_body text, inserted_at timestamp(0) NOT NULL DEFAULT now())',
+    "CREATE TABLE notes (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE, title text NOT NULL, body text NOT NULL DEFAULT '', legacy_body text, inserted_at timestamp(0) NOT NULL DEFAULT now())",
     'CREATE TABLE system_canaries (id bigserial PRIMARY KEY, nonce text NOT NULL, check_value text NOT NULL, inserted_at timestamp(0) NOT NULL DEFAULT now())',
   ],
 };
