@@ -49,6 +49,9 @@ const baseline: MigrationDecl = {
     'CREATE TABLE terms_versions (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), label text NOT NULL, inserted_at timestamp(0) NOT NULL DEFAULT now())',
     'CREATE TABLE users (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), email text NOT NULL UNIQUE, inserted_at timestamp(0) NOT NULL DEFAULT now())',
     "CREATE TABLE notes (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE, title text NOT NULL, body text NOT NULL DEFAULT '', legacy_body text, inserted_at timestamp(0) NOT NULL DEFAULT now())",
+    'ALTER TABLE notes ENABLE ROW LEVEL SECURITY',
+    'ALTER TABLE notes FORCE ROW LEVEL SECURITY',
+    "CREATE POLICY notes_tenant ON notes USING (user_id::text = current_setting('app.current_tenant', true))",
     'CREATE TABLE system_canaries (id bigserial PRIMARY KEY, nonce text NOT NULL, check_value text NOT NULL, inserted_at timestamp(0) NOT NULL DEFAULT now())',
   ],
 };
@@ -118,7 +121,8 @@ export const SERIES: ReleaseDecl[] = [
     version: '0.16.0',
     sha: '5e6f0b2',
     date: '2026-08-15',
-    purpose: 'env var rename: REGISTRATION_ENABLED is no longer read; ENGRAM_DEFAULT_REGISTRATION_MODE is required',
+    purpose:
+      'env var rename: REGISTRATION_ENABLED is no longer read; ENGRAM_DEFAULT_REGISTRATION_MODE is required',
     preflightRpc: true,
     requiredEnv: ['ENGRAM_DEFAULT_REGISTRATION_MODE'],
     renamedEnv: [{ from: 'REGISTRATION_ENABLED', to: 'ENGRAM_DEFAULT_REGISTRATION_MODE' }],
@@ -248,7 +252,10 @@ export const SERIES: ReleaseDecl[] = [
 
 export function releaseDecl(version: string): ReleaseDecl {
   const found = SERIES.find((r) => r.version === version);
-  if (!found) throw new Error(`version ${version} is not in the test series (${SERIES.map((r) => r.version).join(', ')})`);
+  if (!found)
+    throw new Error(
+      `version ${version} is not in the test series (${SERIES.map((r) => r.version).join(', ')})`,
+    );
   return found;
 }
 

@@ -1,0 +1,162 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { dockerExec } from '../docker/docker-exec';
+import { type RunResult, run } from '../process/run-command';
+
+export interface StackSecrets {
+  postgresPassword: string;
+  masterKey: string;
+  secretKeyBase: string;
+  jwtSecret: string;
+}
+
+export interface EngramStackInit {
+  docker: Docker;
+  projectName: string;
+  dir: string;
+  version: string;
+  engramImage: string;
+  httpPort: number;
+  postgresPort: number | undefined;
+  secrets: StackSecrets;
+}
+
+export interface HealthReading {
+  status: number;
+  body: unknown;
+}
+
+const FIELD = '\u001f';
+
+/** A running throwaway deployment. Looks containers up by compose labels each time, so it stays
+ * right after an upgrade recreates them. */
+export class EngramStack implements AsyncDisposable {
+  readonly docker: Docker;
+  readonly projectName: string;
+  /** The compose project directory (compose.yaml and .env). */
+  readonly dir: string;
+  readonly composeFile: string;
+  readonly envFile: string;
+  /** The version the stack was started with. */
+  readonly version: string;
+  readonly engramImage: string;
+  readonly httpUrl: string;
+  readonly postgresPort: number | undefined;
+  readonly secrets: StackSecrets;
+  #disposed = false;
+
+  constructor(init: EngramStackInit) {
+    this.docker = init.docker;
+    this.projectName = init.projectName;
+    this.dir = init.dir;
+    this.composeFile = join(init.dir, 'compose.yaml');
+    this.envFile = join(init.dir, '.env');
+    this.version = init.version;
+    this.engramImage = init.engramImage;
+    this.httpUrl = `http://127.0.0.1:${init.httpPort}`;
+    this.postgresPort = init.postgresPort;
+    this.secrets = init.secrets;
+  }
+
+  /** A connection string for Postgres as published on 127.0.0.1 (contains the password: keep it out of logs). */
+  get databaseUrl(): string {
+    if (!this.postgresPort)
+      throw new Error('Postgres is not published for this stack (publishPostgres: false)');
+    return `postgres://engram:${encodeURIComponent(this.secrets.postgresPassword)}@127.0.0.1:${this.postgresPort}/engram`;
+  }
+
+  /** Id of the service's current container (the newest one when several exist). */
+  async containerId(service: 'engram' | 'postgres'): Promise<string> {
+    const list = await this.docker.listContainers({
+      all: true,
+      filters: {
+        label: [`com.docker.compose.project=${this.projectName}`, `com.docker.compose.service=${service}`],
+      },
+    });
+    const newest = list.sort((a, b) => b.Created - a.Created)[0];
+    if (!newest) throw new Error(`no ${service} container in compose project ${this.projectName}`);
+    return newest.Id;
+  }
+
+  /** `docker compose` for this project, argv only. */
+  compose(args: string[], opts: { allowFail?: boolean } = {}): Promise<RunResult> {
+    return run(
+      'docker',
+      ['compose', '--project-name', this.projectName, '--project-directory', this.dir, ...args],
+      {
+        cwd: this.dir,
+        allowFail: opts.allowFail,
+      },
+    );
+  }
+
+  async health(path: '/api/health' | '/api/health/deep' = '/api/health'): Promise<HealthReading> {
+    const res = await fetch(`${this.httpUrl}${path}`, { signal: AbortSignal.timeout(5000) });
+    const text = await res.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {}
+    return { status: res.status, body };
+  }
+
+  /** Runs SQL through psql inside the Postgres container; rows as arrays of text. */
+  async query(sql: string): Promise<string[][]> {
+    const id = await this.containerId('postgres');
+    const r = await dockerExec(this.docker, id, [
+      'psql',
+      '-X',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-U',
+      'engram',
+      '-d',
+      'engram',
+      '-At',
+      '-F',
+      FIELD,
+      '-c',
+      sql,
+    ]);
+    if (r.exitCode !== 0) throw new Error(`psql failed (${r.exitCode}): ${r.stderr.trim()}`);
+    return r.stdout
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => l.split(FIELD));
+  }
+
+  /** Applied Ecto migration versions, ascending. */
+  async migrationVersions(): Promise<string[]> {
+    const rows = await this.query('SELECT version FROM schema_migrations ORDER BY version');
+    return rows.map((r) => r[0]!);
+  }
+
+  /** Everything the service's current container printed (stdout and stderr, in order). */
+  async logs(service: 'engram' | 'postgres' = 'engram'): Promise<string> {
+    const id = await this.containerId(service);
+    const r = await run('docker', ['logs', id]);
+    return r.stdout + r.stderr;
+  }
+
+  /** Inserts users and notes (as the database owner). */
+  async seed(amount: { users: number; notesPerUser: number }): Promise<void> {
+    await this.query(
+      `INSERT INTO users (email) SELECT 'user' || g || '@example.test' FROM generate_series(1, ${Math.trunc(amount.users)}) g;` +
+        `INSERT INTO notes (user_id, title, body, legacy_body) SELECT u.id, 'note ' || g, repeat('text ', 20), 'v1 ' || g ` +
+        `FROM users u, generate_series(1, ${Math.trunc(amount.notesPerUser)}) g;`,
+    );
+  }
+
+  /** `docker compose down -v` and removal of the project directory. Safe to call twice. */
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    await this.compose(['down', '--volumes', '--remove-orphans', '--timeout', '5'], { allowFail: true });
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+}

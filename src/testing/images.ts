@@ -1,0 +1,25 @@
+/**
+ * Image names used by the test bed and the harness, pinned in one place. The registry defaults to the
+ * test bed's loopback registry; set ENGRAM_UPGRADE_REGISTRY to use another (e.g. `ghcr.io` with
+ * ENGRAM_UPGRADE_POSTGRES_IMAGE=postgres:18.4 on a machine that can pull official images).
+ */
+export function testbedRegistry(): string {
+  return process.env.ENGRAM_UPGRADE_REGISTRY ?? '127.0.0.1:5000';
+}
+
+/** Repository of the Engram release image, shaped like the real `ghcr.io/engram-app/engram`. */
+export function engramRepository(): string {
+  return `${testbedRegistry()}/engram-app/engram`;
+}
+
+export function engramImage(version: string): string {
+  return `${engramRepository()}:${version}`;
+}
+
+/** The Postgres image the harness runs (Postgres 15 on the test bed). */
+export function postgresImage(): string {
+  return process.env.ENGRAM_UPGRADE_POSTGRES_IMAGE ?? `${testbedRegistry()}/library/postgres:15`;
+}
+
+/** Label put on everything the harness and test bed create, so a sweep can find leftovers. */
+export const TESTBED_LABEL = 'engram-upgrade.testbed';

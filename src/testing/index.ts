@@ -1,0 +1,5 @@
+export { EngramStack, type HealthReading, type StackSecrets } from './engram-stack';
+export { engramImage, engramRepository, postgresImage, TESTBED_LABEL, testbedRegistry } from './images';
+export { faultEnv, type StandinFaults } from './standin-faults';
+export { type StartEngramStackOptions, startEngramStack } from './start-engram-stack';
+export { sweepTestbed } from './sweep';

@@ -1,0 +1,65 @@
+import { stringify } from 'yaml';
+import { TESTBED_LABEL } from './images';
+
+export interface ComposeFileInput {
+  engramImage: string;
+  postgresImage: string;
+  httpPort: number;
+  postgresPort: number | undefined;
+  healthcheck: { intervalS: number; startPeriodS: number; retries: number };
+}
+
+/**
+ * The compose file of a throwaway deployment, shaped like Engram's own: `engram` with `env_file: .env`,
+ * a curl healthcheck, `restart: unless-stopped` and a published port (on 127.0.0.1 only), and
+ * `postgres` with a named volume. Unlike the stock file it names an `image:` (Engram's stock file
+ * builds from source, which leaves nothing to pin).
+ */
+export function renderComposeFile(input: ComposeFileInput): string {
+  const labels = { [TESTBED_LABEL]: 'true' };
+  const hc = input.healthcheck;
+  const doc = {
+    services: {
+      engram: {
+        image: input.engramImage,
+        env_file: ['.env'],
+        environment: {
+          DATABASE_URL: 'ecto://engram:${POSTGRES_PASSWORD}@postgres:5432/engram',
+          PHX_HOST: 'localhost',
+        },
+        ports: [`127.0.0.1:${input.httpPort}:4000`],
+        healthcheck: {
+          test: ['CMD-SHELL', 'curl -sf http://localhost:4000/api/health || exit 1'],
+          interval: `${hc.intervalS}s`,
+          timeout: '5s',
+          retries: hc.retries,
+          start_period: `${hc.startPeriodS}s`,
+        },
+        restart: 'unless-stopped',
+        depends_on: { postgres: { condition: 'service_healthy' } },
+        labels,
+      },
+      postgres: {
+        image: input.postgresImage,
+        environment: {
+          POSTGRES_USER: 'engram',
+          POSTGRES_PASSWORD: '${POSTGRES_PASSWORD}',
+          POSTGRES_DB: 'engram',
+        },
+        volumes: ['pg_data:/var/lib/postgresql/data'],
+        ...(input.postgresPort ? { ports: [`127.0.0.1:${input.postgresPort}:5432`] } : {}),
+        healthcheck: {
+          test: ['CMD-SHELL', 'pg_isready -U engram'],
+          interval: '2s',
+          timeout: '5s',
+          retries: 15,
+        },
+        restart: 'unless-stopped',
+        labels,
+      },
+    },
+    volumes: { pg_data: { labels } },
+    networks: { default: { labels } },
+  };
+  return `# Throwaway Engram deployment made by engram-upgrade/testing.\n${stringify(doc)}`;
+}

@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { DockerComposeEnvironment, PullPolicy, Wait } from 'testcontainers';
+import { EngramStack, type StackSecrets } from './engram-stack';
+import { freePort } from './free-port';
+import { postgresImage as defaultPostgresImage, engramRepository } from './images';
+import { renderComposeFile } from './stack-compose-file';
+import { faultEnv, type StandinFaults } from './standin-faults';
+
+export interface StartEngramStackOptions {
+  /** Engram version (image tag) to start. */
+  version: string;
+  /** Image repository. @default `<registry>/engram-app/engram` (see ENGRAM_UPGRADE_REGISTRY) */
+  repository?: string;
+  /** @default `<registry>/library/postgres:15` (see ENGRAM_UPGRADE_POSTGRES_IMAGE) */
+  postgresImage?: string;
+  /** Compose project name. @default `engram-test-<random>` */
+  projectName?: string;
+  /** Extra lines for the `.env` file (override the generated defaults). */
+  env?: Record<string, string>;
+  /** Stand-in fault switches (test images only). */
+  faults?: StandinFaults;
+  /** Secrets to use instead of random ones (e.g. a canary password). */
+  secrets?: Partial<StackSecrets>;
+  /** Rows to seed once the app is healthy; `false` seeds nothing. @default { users: 3, notesPerUser: 10 } */
+  seed?: { users: number; notesPerUser: number } | false;
+  /** `healthy` waits for both healthchecks; `started` only for Postgres. @default 'healthy' */
+  wait?: 'healthy' | 'started';
+  /** Pull images before starting (from the registry) even when present locally. @default false */
+  pull?: boolean;
+  /** Publish Postgres on 127.0.0.1 so tests can connect from the host. @default true */
+  publishPostgres?: boolean;
+  /** Healthcheck timing of the engram service. @default { intervalS: 2, startPeriodS: 30, retries: 10 } */
+  healthcheck?: { intervalS: number; startPeriodS: number; retries: number };
+  /** @default 180000 */
+  startupTimeoutMs?: number;
+}
+
+function randomSecret(bytes: number): string {
+  return randomBytes(bytes).toString('base64');
+}
+
+function ensureTestcontainersEnv(): void {
+  // The reaper image cannot be pulled on an offline test bed, and /.dockerenv misleads host detection.
+  process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+  process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
+}
+
+/**
+ * Starts a throwaway Engram deployment the way `docker compose up -d` would: a compose project on disk
+ * (compose.yaml + .env), a private network, Postgres with a named volume, and `engram` with its
+ * healthcheck, restart policy and a port published on 127.0.0.1. Dispose the handle to remove it all.
+ */
+export async function startEngramStack(options: StartEngramStackOptions): Promise<EngramStack> {
+  ensureTestcontainersEnv();
+  const projectName = options.projectName ?? `engram-test-${randomBytes(4).toString('hex')}`;
+  const dir = mkdtempSync(join(tmpdir(), `${projectName}-`));
+  const secrets: StackSecrets = {
+    postgresPassword: options.secrets?.postgresPassword ?? randomBytes(12).toString('hex'),
+    masterKey: options.secrets?.masterKey ?? randomSecret(32),
+    secretKeyBase: options.secrets?.secretKeyBase ?? randomSecret(48),
+    jwtSecret: options.secrets?.jwtSecret ?? randomSecret(48),
+  };
+  const httpPort = await freePort();
+  const postgresPort = options.publishPostgres === false ? undefined : await freePort();
+  const engramImage = `${options.repository ?? engramRepository()}:${options.version}`;
+  writeFileSync(
+    join(dir, 'compose.yaml'),
+    renderComposeFile({
+      engramImage,
+      postgresImage: options.postgresImage ?? defaultPostgresImage(),
+      httpPort,
+      postgresPort,
+      healthcheck: options.healthcheck ?? { intervalS: 2, startPeriodS: 30, retries: 10 },
+    }),
+  );
+  const env: Record<string, string> = {
+    POSTGRES_PASSWORD: secrets.postgresPassword,
+    SECRET_KEY_BASE: secrets.secretKeyBase,
+    JWT_SECRET: secrets.jwtSecret,
+    ENCRYPTION_MASTER_KEY: secrets.masterKey,
+    PHX_SCHEME: 'http',
+    PHX_PORT: '4000',
+    AUTH_PROVIDER: 'local',
+    ENGRAM_DEFAULT_REGISTRATION_MODE: 'invite_only',
+    ENGRAM_INSTANCE_NAME: projectName,
+    KEY_PROVIDER: 'local',
+    STORAGE_BACKEND: 'database',
+    BEAM_SCHEDULERS: '2',
+    ...faultEnv(options.faults),
+    ...options.env,
+  };
+  const envText = Object.entries(env)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n');
+  writeFileSync(join(dir, '.env'), `${envText}\n`, { mode: 0o600 });
+
+  const waitEngram = (options.wait ?? 'healthy') === 'healthy' ? Wait.forHealthCheck() : Wait.forAll([]);
+  let environment = new DockerComposeEnvironment(dir, 'compose.yaml')
+    .withProjectName(projectName)
+    .withWaitStrategy('postgres-1', Wait.forHealthCheck())
+    .withWaitStrategy('engram-1', waitEngram)
+    .withStartupTimeout(options.startupTimeoutMs ?? 180_000);
+  if (options.pull) environment = environment.withPullPolicy(PullPolicy.alwaysPull());
+  const docker = new Docker();
+  const stack = new EngramStack({
+    docker,
+    projectName,
+    dir,
+    version: options.version,
+    engramImage,
+    httpPort,
+    postgresPort,
+    secrets,
+  });
+  try {
+    await environment.up();
+    if (options.seed !== false && (options.wait ?? 'healthy') === 'healthy') {
+      await stack.seed(options.seed ?? { users: 3, notesPerUser: 10 });
+    }
+  } catch (err) {
+    await stack.dispose().catch(() => {});
+    throw err;
+  }
+  return stack;
+}

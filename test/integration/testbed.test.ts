@@ -1,0 +1,118 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { dockerExec } from '../../src/docker/docker-exec';
+import { run } from '../../src/process/run-command';
+import { engramImage, startEngramStack } from '../../src/testing';
+
+describe('test bed: Engram stand-in on real Postgres through the harness', () => {
+  it('boots A then B on the same database and B applies only its new migrations', async () => {
+    await using stack = await startEngramStack({ version: '0.14.1', pull: true });
+    expect(await stack.health()).toEqual({
+      status: 200,
+      body: { status: 'ok', version: '0.14.1', build_sha: '8d04e71' },
+    });
+    const before = await stack.migrationVersions();
+    expect(before).toEqual(['20260602000000', '20260715090000']);
+    const notes = Number((await stack.query('SELECT count(*) FROM notes'))[0]![0]);
+    expect(notes).toBe(30);
+
+    // The operator's procedure: bump the tag in compose.yaml, then `docker compose up -d`.
+    await run('sed', ['-i', `s#${stack.engramImage}#${engramImage('0.15.0')}#`, stack.composeFile]);
+    await stack.compose(['up', '-d', '--wait', 'engram']);
+
+    expect((await stack.health()).body).toMatchObject({ version: '0.15.0', build_sha: 'b7e9f30' });
+    expect(await stack.migrationVersions()).toEqual([...before, '20260808100000', '20260808100100']);
+    expect(Number((await stack.query('SELECT count(*) FROM notes'))[0]![0])).toBe(30);
+
+    // Ecto's lines, as prod JSON log lines among plain-text lines.
+    const lines = (await stack.logs()).split('\n').filter(Boolean);
+    const json = lines
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { message: string; severity: string });
+    const messages = json.map((j) => j.message);
+    expect(messages).toContain('== Running 20260808100000 Engram.Repo.Migrations.CreateNoteLinksExpand.up/0');
+    expect(messages.some((m) => /^== Migrated 20260808100100 in \d+\.\ds$/.test(m))).toBe(true);
+    expect(messages.some((m) => m.startsWith('execute "ALTER TABLE notes ADD COLUMN pinned'))).toBe(true);
+    expect(json.every((j) => typeof j.severity === 'string')).toBe(true);
+    expect(lines.some((l) => !l.startsWith('{'))).toBe(false); // BEAM_SCHEDULERS set: no env.sh warning
+  });
+
+  it('rollback from the new image is inclusive: down to V reverts V and everything above it', async () => {
+    await using stack = await startEngramStack({ version: '0.15.0', seed: false });
+    expect(await stack.migrationVersions()).toContain('20260808100100');
+    const network = `${stack.projectName}_default`;
+    const r = await run(
+      'docker',
+      [
+        'run',
+        '--rm',
+        '--network',
+        network,
+        '--env-file',
+        stack.envFile,
+        '-e',
+        'DATABASE_URL',
+        '--entrypoint',
+        '/app/bin/engram',
+        engramImage('0.15.0'),
+        'eval',
+        'Engram.Release.rollback(Engram.Repo, 20260808100000)',
+      ],
+      {
+        env: {
+          ...process.env,
+          DATABASE_URL: `ecto://engram:${stack.secrets.postgresPassword}@postgres:5432/engram`,
+        },
+      },
+    );
+    expect(r.stdout).toContain('Engram.Repo.Migrations.AddNotesPinnedExpand.down/0');
+    expect(r.stdout).toContain('Engram.Repo.Migrations.CreateNoteLinksExpand.down/0');
+    expect(await stack.migrationVersions()).toEqual(['20260602000000', '20260715090000']);
+    const cols = await stack.query(
+      "SELECT column_name FROM information_schema.columns WHERE table_name = 'notes' AND column_name = 'pinned'",
+    );
+    expect(cols).toEqual([]);
+  });
+
+  it('a wrong master key fails app start only after migrations were applied (boot canary)', async () => {
+    await using stack = await startEngramStack({ version: '0.15.0' });
+    // Swap the key and upgrade: 0.15.1 has no migrations, so use 0.16.0, which has one.
+    const wrongKey = Buffer.alloc(32, 7).toString('base64');
+    const envText = readFileSync(stack.envFile, 'utf8');
+    writeFileSync(
+      stack.envFile,
+      envText.replace(/^ENCRYPTION_MASTER_KEY=.*$/m, `ENCRYPTION_MASTER_KEY=${wrongKey}`),
+    );
+    await run('sed', ['-i', `s#${stack.engramImage}#${engramImage('0.16.0')}#`, stack.composeFile]);
+    await stack.compose(['up', '-d', 'engram']);
+    const id = await stack.containerId('engram');
+    const deadline = Date.now() + 60_000;
+    let restarts = 0;
+    while (Date.now() < deadline) {
+      restarts = (await stack.docker.getContainer(id).inspect()).RestartCount;
+      if (restarts >= 1) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(restarts).toBeGreaterThanOrEqual(1);
+    expect(await stack.migrationVersions()).toContain('20260814120000');
+    const logs = await stack.logs();
+    expect(logs).toContain('boot canary check failed');
+    expect(logs).toMatch(/== Migrated 20260814120000/);
+    await expect(stack.health()).rejects.toThrow();
+  });
+
+  it('Preflight over rpc needs a running node and the release that has it', async () => {
+    await using stack = await startEngramStack({ version: '0.15.1', seed: false });
+    const id = await stack.containerId('engram');
+    const r = await dockerExec(stack.docker, id, [
+      '/app/bin/engram',
+      'rpc',
+      'Engram.Release.Preflight.run()',
+    ]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('No pending migrations. Database is at the latest version.');
+    expect(r.stdout).toContain('(Already-run migrations: 4)');
+    const version = await dockerExec(stack.docker, id, ['/app/bin/engram', 'version']);
+    expect(version.stdout.trim()).toBe('engram 0.15.1');
+  });
+});

@@ -1,0 +1,166 @@
+/**
+ * Builds and pushes the test images: Postgres and one Engram stand-in per version of the series.
+ * Cached by recipe: an image is rebuilt only when its build context or base changed, and pushed only
+ * when the registry lacks that tag. Run after testbed/bootstrap.sh (`npm run testbed` does both).
+ */
+import { createHash } from 'node:crypto';
+import {
+  chmodSync,
+  cpSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { run } from '../src/process/run-command';
+import { engramRepository, postgresImage, TESTBED_LABEL, testbedRegistry } from '../src/testing/images';
+import { renderExs } from './lib/exs';
+import { migrationsUpTo, type ReleaseDecl, SERIES } from './series';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const WORK = join(HERE, '..', '.testbed', 'build');
+const BASE = 'engram-upgrade-testbed/base:current';
+const RECIPE_LABEL = `${TESTBED_LABEL}.recipe`;
+
+function say(msg: string): void {
+  process.stderr.write(`[testbed] ${msg}\n`);
+}
+
+function hashDir(dir: string, extra: string): string {
+  const h = createHash('sha256').update(extra);
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      const st = statSync(p);
+      if (st.isDirectory()) walk(p);
+      else
+        h.update(relative(dir, p))
+          .update(String(st.mode & 0o777))
+          .update(readFileSync(p));
+    }
+  };
+  walk(dir);
+  return h.digest('hex').slice(0, 16);
+}
+
+async function localRecipe(tag: string): Promise<string | undefined> {
+  const r = await run(
+    'docker',
+    ['image', 'inspect', '--format', `{{index .Config.Labels "${RECIPE_LABEL}"}}`, tag],
+    {
+      allowFail: true,
+    },
+  );
+  return r.code === 0 ? r.stdout.trim() : undefined;
+}
+
+async function registryHas(image: string): Promise<boolean> {
+  const slash = image.indexOf('/');
+  const colon = image.lastIndexOf(':');
+  const url = `http://${image.slice(0, slash)}/v2/${image.slice(slash + 1, colon)}/manifests/${image.slice(colon + 1)}`;
+  const res = await fetch(url, {
+    method: 'HEAD',
+    headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+  }).catch(() => undefined);
+  return res?.ok === true;
+}
+
+async function buildAndPush(
+  context: string,
+  tags: string[],
+  buildArgs: Record<string, string>,
+): Promise<void> {
+  const baseId = (await run('docker', ['image', 'inspect', '--format', '{{.Id}}', BASE])).stdout.trim();
+  const recipe = hashDir(context, `${baseId}\n${JSON.stringify(buildArgs)}`);
+  const primary = tags[0]!;
+  if ((await localRecipe(primary)) !== recipe) {
+    say(`building ${primary}`);
+    const args = ['build', '-q', '--label', `${RECIPE_LABEL}=${recipe}`, '--label', `${TESTBED_LABEL}=true`];
+    args.push('--build-arg', `BASE=${BASE}`);
+    for (const [k, v] of Object.entries(buildArgs)) args.push('--build-arg', `${k}=${v}`);
+    for (const t of tags) args.push('-t', t);
+    await run('docker', [...args, context], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
+  }
+  for (const t of tags) {
+    await run('docker', ['tag', primary, t]);
+    if (!(await registryHas(t)) || (await pushedRecipe(t)) !== recipe) {
+      say(`pushing ${t}`);
+      await run('docker', ['push', '-q', t]);
+      rememberPush(t, recipe);
+    }
+  }
+}
+
+const PUSHED = join(HERE, '..', '.testbed', 'pushed.json');
+function pushedState(): Record<string, string> {
+  try {
+    return JSON.parse(readFileSync(PUSHED, 'utf8')) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+async function pushedRecipe(tag: string): Promise<string | undefined> {
+  return pushedState()[`${testbedRegistry()}|${tag}`];
+}
+function rememberPush(tag: string, recipe: string): void {
+  const state = pushedState();
+  state[`${testbedRegistry()}|${tag}`] = recipe;
+  writeFileSync(PUSHED, JSON.stringify(state, null, 2));
+}
+
+function engramContext(release: ReleaseDecl): string {
+  const dir = join(WORK, `engram-${release.version}`);
+  rmSync(dir, { recursive: true, force: true });
+  const lib = join(dir, 'app', 'lib', `engram-${release.version}`);
+  const migDir = join(lib, 'priv', 'repo', 'migrations');
+  mkdirSync(migDir, { recursive: true });
+  for (const m of migrationsUpTo(release.version))
+    writeFileSync(join(migDir, `${m.version}_${m.slug}.exs`), renderExs(m));
+  writeFileSync(
+    join(lib, 'priv', 'repo', 'structure.sql'),
+    '-- structure of the baseline schema (stand-in)\n',
+  );
+  cpSync(join(HERE, 'images', 'engram', 'standin'), join(lib, 'standin'), { recursive: true });
+  const { migrations: _m, ...decl } = release;
+  writeFileSync(join(lib, 'standin', 'release.json'), `${JSON.stringify(decl, null, 2)}\n`);
+  const releases = join(dir, 'app', 'releases');
+  mkdirSync(join(releases, release.version), { recursive: true });
+  writeFileSync(join(releases, 'start_erl.data'), `15.2.7.1 ${release.version}\n`);
+  writeFileSync(join(releases, 'COOKIE'), 'stand-in-cookie\n');
+  writeFileSync(join(releases, release.version, 'env.sh'), '#!/bin/sh\n');
+  mkdirSync(join(dir, 'app', 'bin'), { recursive: true });
+  cpSync(join(HERE, 'images', 'engram', 'engram.sh'), join(dir, 'app', 'bin', 'engram'));
+  cpSync(join(HERE, 'images', 'engram', 'entrypoint.sh'), join(dir, 'entrypoint.sh'));
+  cpSync(join(HERE, 'images', 'engram', 'Dockerfile'), join(dir, 'Dockerfile'));
+  chmodSync(join(dir, 'app', 'bin', 'engram'), 0o755);
+  chmodSync(join(dir, 'entrypoint.sh'), 0o755);
+  return dir;
+}
+
+export async function buildTestbedImages(): Promise<void> {
+  const started = Date.now();
+  mkdirSync(WORK, { recursive: true });
+  const pg = join(WORK, 'postgres');
+  rmSync(pg, { recursive: true, force: true });
+  cpSync(join(HERE, 'images', 'postgres'), pg, { recursive: true });
+  chmodSync(join(pg, 'entrypoint.sh'), 0o755);
+  await buildAndPush(pg, [postgresImage()], {});
+  const newest = SERIES[SERIES.length - 1]!;
+  for (const release of SERIES) {
+    const tags = [`${engramRepository()}:${release.version}`, `${engramRepository()}:${release.sha}`];
+    if (release === newest) tags.push(`${engramRepository()}:latest`);
+    await buildAndPush(engramContext(release), tags, { RELEASE_SHA: release.sha });
+  }
+  say(`images ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  buildTestbedImages().catch((err: unknown) => {
+    say(`ERROR: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

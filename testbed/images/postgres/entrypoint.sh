@@ -1,0 +1,47 @@
+#!/bin/sh
+# Postgres entrypoint for the test bed, honouring the official image's variables: POSTGRES_USER
+# (default postgres), POSTGRES_PASSWORD (required unless POSTGRES_HOST_AUTH_METHOD=trust) and
+# POSTGRES_DB (default: the user). The password reaches initdb through a 0600 file, never argv.
+set -eu
+
+# Like the official image: `docker run postgres -c x=y` means "postgres -c x=y".
+case "${1:-}" in -*) set -- postgres "$@" ;; esac
+
+PGDATA="${PGDATA:-/var/lib/postgresql/data}"
+export PGDATA
+POSTGRES_USER="${POSTGRES_USER:-postgres}"
+POSTGRES_DB="${POSTGRES_DB:-$POSTGRES_USER}"
+AUTH="${POSTGRES_HOST_AUTH_METHOD:-scram-sha-256}"
+
+if [ "${1:-}" != postgres ]; then exec "$@"; fi
+
+if [ "$(id -u)" = 0 ]; then
+  mkdir -p "$PGDATA" /var/run/postgresql
+  chown -R postgres:postgres "$PGDATA" /var/run/postgresql
+  chmod 700 "$PGDATA"
+  exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
+fi
+
+if [ ! -s "$PGDATA/PG_VERSION" ]; then
+  if [ -z "${POSTGRES_PASSWORD:-}" ] && [ "$AUTH" != trust ]; then
+    echo "Error: POSTGRES_PASSWORD is not set. Set it, or POSTGRES_HOST_AUTH_METHOD=trust." >&2
+    exit 1
+  fi
+  pwfile=$(mktemp)
+  chmod 600 "$pwfile"
+  printf '%s\n' "${POSTGRES_PASSWORD:-}" >"$pwfile"
+  initdb --username="$POSTGRES_USER" --pwfile="$pwfile" --encoding=UTF8 --locale=C.UTF-8 \
+    --auth-local=trust --auth-host="$AUTH" >/dev/null
+  rm -f "$pwfile"
+  printf "listen_addresses = '*'\n" >>"$PGDATA/postgresql.conf"
+  printf 'host all all all %s\n' "$AUTH" >>"$PGDATA/pg_hba.conf"
+  if [ "$POSTGRES_DB" != postgres ]; then
+    pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start >/dev/null
+    psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres -q \
+      -c "CREATE DATABASE \"$POSTGRES_DB\"" >/dev/null
+    pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
+  fi
+  echo "PostgreSQL init process complete; ready for start up."
+fi
+
+exec "$@"
