@@ -23,7 +23,8 @@ export type UpgradeErrorCode =
   | 'BACKUP_VERIFY_FAILED'
   | 'RESTORE_FAILED'
   | 'ABORTED'
-  | 'TESTBED';
+  | 'TESTBED'
+  | 'SOURCE_IO';
 
 export interface UpgradeErrorDetails {
   /** What happened, in one sentence. */

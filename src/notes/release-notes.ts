@@ -4,7 +4,14 @@ import { z } from 'zod';
 export const TagFamilySchema = z.enum(['release-v', 'v', 'bare']);
 export type TagFamily = z.infer<typeof TagFamilySchema>;
 
-export const BreakingKindSchema = z.enum(['env-rename', 'env-required', 'removed', 'manual-step', 'api', 'other']);
+export const BreakingKindSchema = z.enum([
+  'env-rename',
+  'env-required',
+  'removed',
+  'manual-step',
+  'api',
+  'other',
+]);
 export type BreakingKind = z.infer<typeof BreakingKindSchema>;
 
 /** 1-based line number in the markdown the finding came from. */

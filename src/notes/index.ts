@@ -1,0 +1,27 @@
+export { NotesUnreadableError, type ReleaseSourceCode, ReleaseSourceError } from './notes-error';
+export { parseChangelog } from './parse-changelog';
+export {
+  type GitHubRelease,
+  GitHubReleaseSchema,
+  type ParseGitHubReleasesOptions,
+  parseGitHubReleases,
+  readReleases,
+} from './parse-github-releases';
+export { type ParseReleaseNotesOptions, parseReleaseNotes } from './parse-release-notes';
+export * from './release-notes';
+export { type ChangelogSource, readChangelog } from './sources/changelog-source';
+export { createMemoryEtagCache, type EtagCache, type EtagCacheEntry } from './sources/etag-cache';
+export {
+  fetchGitHubReleaseList,
+  fetchGitHubReleases,
+  type GitHubReleasesSourceOptions,
+} from './sources/github-releases';
+export type { FetchTextOptions } from './sources/read-text';
+export { type ReleaseDirectoryOptions, readReleaseDirectory } from './sources/release-directory';
+export {
+  compareVersionTags,
+  formatVersionTag,
+  parseVersionTag,
+  requireVersionTag,
+  type VersionTag,
+} from './version-tag';

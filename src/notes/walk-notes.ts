@@ -1,0 +1,207 @@
+import type { Heading, Link, List, Nodes, RootContent } from 'mdast';
+import { type LinedText, linedText } from './inline-text';
+import type { NotesDraft } from './notes-draft';
+import { readProse } from './read-prose';
+import type { Section, UpgradeSection } from './release-notes';
+import { readRollbackVersion, readSchemaPr } from './schema-impact';
+import { commandsOf, itemProse, joinProse, stepsOfList } from './upgrade-steps';
+import {
+  isBreakingHeading,
+  isSchemaImpactHeading,
+  readUpgradeHeading,
+  readVersionHeading,
+  type SchemaPart,
+  schemaPart,
+  sectionTitle,
+} from './wording/headings';
+import { readIrreversible } from './wording/irreversible';
+import { findVersionFloors } from './wording/version-floor';
+
+type Context =
+  | { kind: 'plain'; depth: number; section?: Section }
+  | { kind: 'breaking'; depth: number; section: Section }
+  | { kind: 'upgrade'; depth: number; upgrade: UpgradeSection; listed: boolean }
+  | { kind: 'schema'; depth: number; part: SchemaPart };
+
+const BREAKING_PREFIX = /^\W*(?:breaking(?:[- ]changes?)?\b|⚠)/i;
+const TRAILER = /^\W*full changelog\b/i;
+
+/**
+ * Walks the top-level blocks of one release (a release body, or one version of a CHANGELOG) and fills
+ * the draft. Headings switch the context: an ordinary section, breaking changes, an "Upgrade from X to
+ * Y" guide, or the SCHEMA-IMPACT block. Everything else is read as prose in that context.
+ */
+export function walkNotes(nodes: readonly RootContent[], draft: NotesDraft): void {
+  let ctx: Context = { kind: 'plain', depth: 0 };
+  let index = 0;
+  const block = (node: Nodes): void => {
+    const line = node.position?.start.line ?? 1;
+    switch (node.type) {
+      case 'heading': {
+        const next = headingContext(node, ctx, draft);
+        // A guide written as a list has numbered steps; without a list, each paragraph is a step.
+        if (next !== ctx && next.kind === 'upgrade') next.listed = hasList(nodes, index + 1, next.depth);
+        ctx = next;
+        return;
+      }
+      case 'thematicBreak':
+        ctx = { kind: 'plain', depth: 0 };
+        return;
+      case 'paragraph':
+        prose(linedText(node, line));
+        return;
+      case 'html': {
+        const text = node.value.replace(/<!--[\s\S]*?-->/g, '').replace(/<[^>]*>/g, ' ');
+        if (text.trim()) prose({ text, marks: [{ offset: 0, line }], code: [] });
+        return;
+      }
+      case 'blockquote':
+        for (const child of node.children) block(child);
+        return;
+      case 'list':
+        list(node);
+        return;
+      case 'code':
+        if (ctx.kind === 'schema') draft.schemaImpact.rollbackTo ??= readRollbackVersion(node.value);
+        if (ctx.kind === 'upgrade') {
+          const last = ctx.upgrade.steps[ctx.upgrade.steps.length - 1];
+          if (last) last.commands.push(...commandsOf(node));
+          else ctx.upgrade.steps.push({ text: '', line, commands: commandsOf(node) });
+        }
+        return;
+      default:
+        return;
+    }
+  };
+
+  const prose = (text: LinedText): void => {
+    if (TRAILER.test(text.text)) return;
+    if (ctx.kind === 'schema') {
+      readProse(text, draft, { breaking: false });
+    } else if (ctx.kind === 'upgrade') {
+      const { unread } = readProse(text, draft, { breaking: false });
+      if (ctx.listed) draft.needsReview.push(...unread);
+      else ctx.upgrade.steps.push({ text: joinProse([text]), line: firstLine(text), commands: [] });
+    } else {
+      const breaking = ctx.kind === 'breaking' || BREAKING_PREFIX.test(text.text);
+      draft.needsReview.push(...readProse(text, draft, { breaking }).unread);
+    }
+  };
+
+  const list = (node: List): void => {
+    const line = node.position?.start.line ?? 1;
+    if (ctx.kind === 'upgrade') {
+      for (const { step, prose: parts } of stepsOfList(node, line)) {
+        ctx.upgrade.steps.push(step);
+        for (const p of parts) readProse(p, draft, { breaking: false });
+      }
+      return;
+    }
+    for (const item of node.children) {
+      const parts = itemProse(item, line);
+      const itemLine = item.position?.start.line ?? line;
+      const text = joinProse(parts);
+      if (ctx.kind === 'schema') {
+        const pr = readSchemaPr(text, itemLine);
+        if (pr) draft.schemaImpact.prs.push(pr);
+        for (const p of parts) readProse(p, draft, { breaking: false });
+        continue;
+      }
+      if (ctx.kind !== 'plain' || ctx.section) ctx.section?.items.push({ text, line: itemLine });
+      const breaking = ctx.kind === 'breaking' || BREAKING_PREFIX.test(text);
+      if (breaking) {
+        // One breaking change per item, however many paragraphs it has.
+        const whole: LinedText = {
+          text: parts.map((p) => p.text).join(' '),
+          marks: shiftMarks(parts),
+          code: [],
+        };
+        whole.code = shiftCode(parts);
+        draft.needsReview.push(...readProse(whole, draft, { breaking: true }).unread);
+      } else {
+        for (const p of parts) draft.needsReview.push(...readProse(p, draft, { breaking: false }).unread);
+      }
+    }
+  };
+
+  for (; index < nodes.length; index++) block(nodes[index] as RootContent);
+}
+
+function hasList(nodes: readonly RootContent[], from: number, depth: number): boolean {
+  for (let i = from; i < nodes.length; i++) {
+    const node = nodes[i];
+    if (!node || (node.type === 'heading' && node.depth <= depth) || node.type === 'thematicBreak')
+      return false;
+    if (node.type === 'list') return true;
+  }
+  return false;
+}
+
+function headingContext(node: Heading, ctx: Context, draft: NotesDraft): Context {
+  const lt = linedText(node, node.position?.start.line ?? 1);
+  const title = lt.text.trim();
+  const line = firstLine(lt);
+  if (ctx.kind === 'schema' && node.depth > ctx.depth) {
+    const part = schemaPart(title);
+    if (part === 'irreversible') {
+      draft.schemaImpact.irreversible = true;
+      draft.oneWay ??= { text: title, line };
+    }
+    return { ...ctx, part };
+  }
+  if ((ctx.kind === 'upgrade' || ctx.kind === 'breaking') && node.depth > ctx.depth) return ctx;
+
+  if (isSchemaImpactHeading(title)) {
+    draft.schemaImpact.present = true;
+    draft.schemaImpact.line = line;
+    return { kind: 'schema', depth: node.depth, part: 'other' };
+  }
+  const version = readVersionHeading(title);
+  if (version) {
+    if (!draft.heading) {
+      const link = node.children.find((c): c is Link => c.type === 'link');
+      draft.heading = { ...version, line, ...(link ? { url: link.url } : {}) };
+    }
+    return { kind: 'plain', depth: node.depth };
+  }
+  const upgrade = readUpgradeHeading(title);
+  if (upgrade) {
+    const section: UpgradeSection = { from: upgrade.from.version, to: upgrade.to.version, line, steps: [] };
+    draft.upgradeSections.push(section);
+    draft.floors.push({ version: upgrade.from.version, exact: upgrade.from.exact, text: title, line });
+    return { kind: 'upgrade', depth: node.depth, upgrade: section, listed: false };
+  }
+  // Headings are short labels: only floors and irreversibility are read from them.
+  for (const f of findVersionFloors(title)) {
+    if (!f.product) draft.floors.push({ version: f.version, exact: f.exact, text: title, line });
+  }
+  if (readIrreversible(title.toLowerCase()) === 'irreversible') draft.oneWay ??= { text: title, line };
+  const section: Section = { title: sectionTitle(title), line, items: [] };
+  draft.sections.push(section);
+  return isBreakingHeading(title)
+    ? { kind: 'breaking', depth: node.depth, section }
+    : { kind: 'plain', depth: node.depth, section };
+}
+
+function firstLine(t: LinedText): number {
+  return t.marks[0]?.line ?? 1;
+}
+
+// Joining paragraphs with a space shifts offsets by one per join; keep marks and code spans aligned.
+function shiftMarks(parts: LinedText[]): LinedText['marks'] {
+  let base = 0;
+  return parts.flatMap((p) => {
+    const out = p.marks.map((m) => ({ offset: m.offset + base, line: m.line }));
+    base += p.text.length + 1;
+    return out;
+  });
+}
+
+function shiftCode(parts: LinedText[]): LinedText['code'] {
+  let base = 0;
+  return parts.flatMap((p) => {
+    const out = p.code.map((c) => ({ ...c, start: c.start + base, end: c.end + base }));
+    base += p.text.length + 1;
+    return out;
+  });
+}
