@@ -44,7 +44,7 @@ export function isPrerelease(notes: ReleaseNotes, sv: SemVer): boolean {
 }
 
 /** Drafts are dropped here; they are never planned. Prereleases stay and are filtered by the caller. */
-export function indexFamily(all: ReleaseNotes[], family: TagFamily): FamilyIndex {
+export function indexFamily(all: readonly ReleaseNotes[], family: TagFamily): FamilyIndex {
   const byVersion = new Map<string, IndexedRelease>();
   const drafts: string[] = [];
   for (const notes of all) {

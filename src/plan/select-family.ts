@@ -30,11 +30,9 @@ export function selectFamily(
   let candidates = ORDER.filter((f) => withFrom.has(f));
   if (candidates.length === 0) {
     const present = ORDER.filter((f) => releases.some((r) => r.family === f));
-    const nearest = present.flatMap((f) =>
-      nearestVersions(indexFamily(releases as ReleaseNotes[], f).releases, parseVersion(from)).map(
-        (v) => `${v} (${f})`,
-      ),
-    );
+    const near = (f: TagFamily) => nearestVersions(indexFamily(releases, f).releases, parseVersion(from));
+    if (present.length === 1) throw new UnknownVersionError('running', from, present[0]!, near(present[0]!));
+    const nearest = present.flatMap((f) => near(f).map((v) => `${v} (${f})`));
     throw new UnknownVersionError('running', from, null, nearest);
   }
   if (candidates.length > 1 && toVersion !== null) {
