@@ -22,6 +22,8 @@ export interface NotesDraft {
   floors: MinimumFrom[];
   upgradeSections: UpgradeSection[];
   needsReview: NeedsReview[];
+  /** Reviews raised only because a sentence names these variables; dropped if the notes read them elsewhere. */
+  envOnlyReviews: Map<NeedsReview, string[]>;
   /** The version heading inside the text, if any (`## [0.17.0](…) (2026-08-18)`). */
   heading?: { version: string; date?: string; url?: string; line: number };
 }
@@ -37,6 +39,7 @@ export function emptyDraft(): NotesDraft {
     floors: [],
     upgradeSections: [],
     needsReview: [],
+    envOnlyReviews: new Map(),
   };
 }
 

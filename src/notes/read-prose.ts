@@ -69,7 +69,11 @@ export function readProse(block: LinedText, draft: NotesDraft, options: { breaki
     const leftover = tpl.names.filter((n) => !consumed.has(n));
     if (!read) {
       const reason = constraintHint(s.text, tpl.names);
-      if (reason) unread.push({ text: s.text, line: s.line, reason });
+      if (reason) {
+        const review = { text: s.text, line: s.line, reason };
+        unread.push(review);
+        if (tpl.names.length > 0) draft.envOnlyReviews.set(review, tpl.names);
+      }
     } else if (leftover.length > 0 && consumed.size > 0) {
       unread.push({
         text: s.text,

@@ -23,6 +23,14 @@ export function settleNotes(draft: NotesDraft, id: ReleaseIdentity): ReleaseNote
     });
   }
   const minimumFrom = settleFloor(draft, id.version);
+  // "name the instance through ENGRAM_INSTANCE_NAME" needs no review when the same notes say it is required.
+  const known = new Set([
+    ...draft.requiredEnv.map((r) => r.name),
+    ...draft.envRenames.flatMap((r) => [r.from, r.to]),
+  ]);
+  const needsReview = draft.needsReview.filter(
+    (r) => !draft.envOnlyReviews.get(r)?.every((n) => known.has(n)),
+  );
   const date = id.date ?? draft.heading?.date;
   const url = id.url ?? draft.heading?.url;
   return {
@@ -41,6 +49,6 @@ export function settleNotes(draft: NotesDraft, id: ReleaseIdentity): ReleaseNote
     schemaImpact: draft.schemaImpact,
     minimumFrom,
     upgradeSections: draft.upgradeSections,
-    needsReview: draft.needsReview.sort((a, b) => a.line - b.line),
+    needsReview: needsReview.sort((a, b) => a.line - b.line),
   };
 }

@@ -6,7 +6,7 @@ const IRREVERSIBLE =
 // Only "one-way" and "irreversible" are ever negated in practice ("no irreversible migrations in this
 // release"); "there is no rollback" is itself a positive statement and must not count as a negation.
 const NEGATED =
-  /\b(?:no|nothing|none of (?:the|these|them|its)|not|without(?: any)?|never)\s+(?:[\w-]+\s+){0,2}?(?:one[- ]way|irreversible)\b/;
+  /\b(?:no|nothing|none of (?:the|these|them|its)|not|without(?: any)?|never)\s+(?:[\w-]+\s+){0,4}?(?:one[- ]way|irreversible)\b/;
 
 /** Whether a sentence announces an irreversible (one-way) change, denies one, or says nothing. */
 export function readIrreversible(lowerText: string): IrreversibleReading {
