@@ -25,7 +25,9 @@ function toText(path: UpgradePath): string {
         continue;
       }
       out.push(`  ${block.label}:`);
-      for (const item of block.items) out.push(...textItem(item));
+      block.items.forEach((item, k) => {
+        out.push(...textItem(item, block.ordered ? `${k + 1}.` : '-'));
+      });
     }
   }
   list(out, 'Warnings', view.warnings);
@@ -33,8 +35,8 @@ function toText(path: UpgradePath): string {
   return `${out.join('\n')}\n`;
 }
 
-function textItem(item: ViewItem): string[] {
-  const lines = [`    - ${item.text}`];
+function textItem(item: ViewItem, marker: string): string[] {
+  const lines = [`    ${marker} ${item.text}`];
   for (const command of item.commands ?? []) {
     for (const line of command.split('\n')) lines.push(`        ${line}`);
   }
@@ -57,11 +59,20 @@ function toMarkdown(path: UpgradePath): string {
         continue;
       }
       out.push(`- **${block.label}:**`);
-      for (const item of block.items) {
-        out.push(`  - ${item.text}`);
+      for (const [k, item] of block.items.entries()) {
+        const bullet = `  ${block.ordered ? `${k + 1}.` : '-'} `;
+        out.push(`${bullet}${item.text}`);
+        // A fence indented to the item's content column stays inside the list item.
+        const pad = ' '.repeat(bullet.length);
         for (const command of item.commands ?? []) {
           const fence = fenceFor(command);
-          out.push('', `    ${fence}sh`, ...command.split('\n').map((l) => `    ${l}`), `    ${fence}`, '');
+          out.push(
+            '',
+            `${pad}${fence}sh`,
+            ...command.split('\n').map((l) => `${pad}${l}`),
+            `${pad}${fence}`,
+            '',
+          );
         }
       }
     }

@@ -17,6 +17,8 @@ export interface HopView {
 
 export interface ViewBlock {
   label: string;
+  /** Items whose order matters (manual steps) are numbered instead of bulleted. */
+  ordered: boolean;
   items: ViewItem[];
 }
 
@@ -44,8 +46,8 @@ export function pathView(path: UpgradePath): PathView {
 
 function hopView(hop: Hop, i: number, n: number): HopView {
   const blocks: ViewBlock[] = [];
-  const add = (label: string, items: ViewItem[]) => {
-    if (items.length > 0) blocks.push({ label, items });
+  const add = (label: string, items: ViewItem[], ordered = false) => {
+    if (items.length > 0) blocks.push({ label, ordered, items });
   };
   add('Crosses', [{ text: hop.releases.join(', ') }]);
   add(
@@ -66,17 +68,24 @@ function hopView(hop: Hop, i: number, n: number): HopView {
   );
   add(
     'Manual steps',
-    hop.manualSteps.map((s, k) => ({
-      text: `${k + 1}. ${s.text} (${s.version} "Upgrade from ${s.section.from} to ${s.section.to}", line ${s.line})`,
+    hop.manualSteps.map((s) => ({
+      text: `${s.text} (${s.version} "Upgrade from ${s.section.from} to ${s.section.to}", line ${s.line})`,
       commands: s.commands,
     })),
+    true,
   );
   const impact = hop.schemaImpact;
+  const announced = `changes announced by ${impact.versions.join(', ')}`;
+  const oneWayBy = hop.oneWayCauses.map((c) => c.version).join(', ');
   const schema =
-    impact.level === 'not-announced' ? 'none announced' : `${impact.level} (${impact.versions.join(', ')})`;
+    impact.level === 'not-announced'
+      ? 'no change announced (that does not prove there is none)'
+      : impact.level === 'irreversible'
+        ? `irreversible by ${oneWayBy}; ${announced}`
+        : `reversible; ${announced}`;
   add('Schema', [{ text: schema }]);
   const backup = hop.backup.required ? `required, ${hop.backup.mode}` : 'not required';
-  add('Backup', [{ text: `${backup}: ${hop.backup.reason}` }]);
+  add('Backup', [{ text: `${backup}. ${hop.backup.reason}` }]);
   add('Undo', [{ text: undoText(hop) }]);
   return { title: `Hop ${i + 1} of ${n}: ${hop.from} → ${hop.to}`, oneWay: hop.oneWay, blocks };
 }

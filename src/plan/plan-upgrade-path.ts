@@ -15,7 +15,7 @@ import {
 import { resolveEnds } from './resolve-ends';
 import { selectFamily } from './select-family';
 import { selectStops } from './select-stops';
-import type { BackupPolicy, PlanWarning, UpgradePath } from './upgrade-path';
+import type { BackupPolicy, Hop, PlanNeedsReview, PlanWarning, UpgradePath } from './upgrade-path';
 
 export interface PlanUpgradePathOptions {
   /** The running version, normalised semver (`0.14.1`, not `release-v0.14.1`). */
@@ -74,12 +74,21 @@ export function planUpgradePath(options: PlanUpgradePathOptions): UpgradePath {
   const index = indexFamily(releases, family);
   const ends = resolveEnds(index, from, to, includePrereleases);
   const warnings: PlanWarning[] = [...ends.warnings];
-  const base = { family, from: ends.from.version, to: ends.target.version, requested: to, policy };
+  // Keys in schema order, so the plan serialises byte-for-byte like its parsed copy.
+  const plan = (end: string, hops: Hop[], needsReview: PlanNeedsReview[]): UpgradePath => ({
+    family,
+    from: ends.from.version,
+    to: end,
+    requested: to,
+    hops,
+    warnings,
+    needsReview,
+    policy,
+  });
 
   const cmp = ends.target.sv.compare(ends.from.sv);
   if (cmp < 0 && to !== 'latest') throw new TargetOlderError(ends.from.version, ends.target.version, family);
-  if (cmp <= 0)
-    return { ...base, to: cmp < 0 ? ends.from.version : base.to, hops: [], warnings, needsReview: [] };
+  if (cmp <= 0) return plan(ends.from.version, [], []);
 
   const window = ends.window;
   const gaps = findGaps(window.map((r) => r.sv));
@@ -117,7 +126,7 @@ export function planUpgradePath(options: PlanUpgradePathOptions): UpgradePath {
     .flatMap((r) =>
       r.notes.needsReview.map((n) => ({ version: r.version, text: n.text, line: n.line, reason: n.reason })),
     );
-  return { ...base, hops, warnings, needsReview };
+  return plan(ends.target.version, hops, needsReview);
 }
 
 /** The stop a floor names: the exact version, or the latest stable patch of its line before the release. */

@@ -146,7 +146,7 @@ describe('planUpgradePath properties', () => {
           const f = o.window[blocking]!.minimumFrom!;
           const named = o.window
             .map((r, i) => ({ r, i }))
-            .filter(({ r, i }) => i > a && i < blocking && o.canStop(i))
+            .filter(({ i }) => i > a && i < blocking && o.canStop(i))
             .filter(({ r }) =>
               f.exact ? r.version === f.version : `${r.version}.`.startsWith(`${f.version}.`),
             )
