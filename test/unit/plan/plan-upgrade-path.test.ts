@@ -194,6 +194,16 @@ describe('what is planned', () => {
     expect(withPre.hops[0]).toMatchObject({ releases: ['1.0.1', '1.1.0', '1.2.0-rc.1'], oneWay: true });
   });
 
+  it('starts from a running prerelease even when prereleases are not planned', () => {
+    const releases = [...engramSeries(), notes('1.0.0-rc.1', { prerelease: true })];
+    const path = planUpgradePath({ from: '1.0.0-rc.1', to: '1.0.1', releases });
+    expect(path.hops.map((h) => [h.from, h.releases])).toEqual([['1.0.0-rc.1', ['1.0.0', '1.0.1']]]);
+    const ahead = [...engramSeries(), notes('1.2.0-rc.1', { prerelease: true })];
+    const none = planUpgradePath({ from: '1.2.0-rc.1', to: 'latest', releases: ahead });
+    expect(none).toMatchObject({ from: '1.2.0-rc.1', to: '1.2.0-rc.1', hops: [] });
+    expect(none.warnings).toEqual([expect.objectContaining({ code: 'ahead-of-latest', version: '1.1.0' })]);
+  });
+
   it('warns about prereleases it steps over', () => {
     const releases = [...engramSeries(), notes('1.0.0-rc.1', { prerelease: true })];
     const path = planUpgradePath({ from: '0.18.1', to: '1.0.0', releases });
