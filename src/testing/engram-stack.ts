@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
-import { dockerExec } from '../docker/docker-exec';
+import type { ExecOutcome } from '../docker/docker-port';
+import { DockerodeDocker } from '../docker/dockerode-docker';
 import { type RunResult, run } from '../process/run-command';
 
 export interface StackSecrets {
@@ -103,8 +104,7 @@ export class EngramStack implements AsyncDisposable {
 
   /** Runs SQL through psql inside the Postgres container; rows as arrays of text. */
   async query(sql: string): Promise<string[][]> {
-    const id = await this.containerId('postgres');
-    const r = await dockerExec(this.docker, id, [
+    const r = await this.exec('postgres', [
       'psql',
       '-X',
       '-v',
@@ -124,6 +124,11 @@ export class EngramStack implements AsyncDisposable {
       .split('\n')
       .filter((l) => l !== '')
       .map((l) => l.split(FIELD));
+  }
+
+  /** Runs a command (argv) in the service's current container and collects its output. */
+  async exec(service: 'engram' | 'postgres', cmd: string[]): Promise<ExecOutcome> {
+    return new DockerodeDocker(this.docker).exec(await this.containerId(service), { cmd });
   }
 
   /** Applied Ecto migration versions, ascending. */

@@ -1,6 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { dockerExec } from '../../src/docker/docker-exec';
 import { run } from '../../src/process/run-command';
 import { engramImage, startEngramStack } from '../../src/testing';
 
@@ -103,16 +102,37 @@ describe('test bed: Engram stand-in on real Postgres through the harness', () =>
 
   it('Preflight over rpc needs a running node and the release that has it', async () => {
     await using stack = await startEngramStack({ version: '0.15.1', seed: false });
-    const id = await stack.containerId('engram');
-    const r = await dockerExec(stack.docker, id, [
-      '/app/bin/engram',
-      'rpc',
-      'Engram.Release.Preflight.run()',
-    ]);
+    const r = await stack.exec('engram', ['/app/bin/engram', 'rpc', 'Engram.Release.Preflight.run()']);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toContain('No pending migrations. Database is at the latest version.');
     expect(r.stdout).toContain('(Already-run migrations: 4)');
-    const version = await dockerExec(stack.docker, id, ['/app/bin/engram', 'version']);
+    const version = await stack.exec('engram', ['/app/bin/engram', 'version']);
     expect(version.stdout.trim()).toBe('engram 0.15.1');
+
+    // A one-off container has no running node to talk to.
+    const oneOff = await run(
+      'docker',
+      [
+        'run',
+        '--rm',
+        '--entrypoint',
+        '/app/bin/engram',
+        engramImage('0.15.1'),
+        'rpc',
+        'Engram.Release.Preflight.run()',
+      ],
+      { allowFail: true },
+    );
+    expect(oneOff.code).toBe(1);
+    expect(oneOff.stderr).toContain('RPC failed with reason :nodedown');
+  });
+
+  it('Preflight is not available over rpc before 0.15.1', async () => {
+    await using stack = await startEngramStack({ version: '0.15.0', seed: false });
+    const r = await stack.exec('engram', ['/app/bin/engram', 'rpc', 'Engram.Release.Preflight.run()']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain(
+      '(UndefinedFunctionError) function Engram.Release.Preflight.run/0 is undefined',
+    );
   });
 });

@@ -1,0 +1,1 @@
+export { isSecretName, passwordOfUrl, SecretSet } from './redact';

@@ -1,0 +1,61 @@
+/**
+ * Secrets the library has seen (database passwords, the master key, app secrets). Every text that can
+ * leave the library — error messages, events, logs it relays — goes through `redact` first.
+ */
+export class SecretSet {
+  readonly #values = new Set<string>();
+
+  /** Adds a secret and its URL-encoded form (passwords appear encoded inside connection strings). */
+  add(value: string | undefined | null): this {
+    if (!value || value.length < 4) return this;
+    this.#values.add(value);
+    const encoded = encodeURIComponent(value);
+    if (encoded !== value) this.#values.add(encoded);
+    return this;
+  }
+
+  /** Adds the secrets found in `KEY=value` environment entries. */
+  addFromEnv(env: readonly string[]): this {
+    for (const entry of env) {
+      const eq = entry.indexOf('=');
+      if (eq < 0) continue;
+      const key = entry.slice(0, eq);
+      const value = entry.slice(eq + 1);
+      if (isSecretName(key)) this.add(value);
+      if (/URL$/i.test(key)) this.add(passwordOfUrl(value));
+    }
+    return this;
+  }
+
+  merge(other: SecretSet): this {
+    for (const v of other.#values) this.#values.add(v);
+    return this;
+  }
+
+  redact(text: string): string {
+    let out = text;
+    // Longest first, so a secret that contains another is replaced whole.
+    for (const v of [...this.#values].sort((a, b) => b.length - a.length))
+      out = out.split(v).join('[redacted]');
+    return out;
+  }
+
+  get size(): number {
+    return this.#values.size;
+  }
+}
+
+const SECRET_NAME = /(PASSWORD|SECRET|MASTER_KEY|TOKEN|PRIVATE_KEY|ACCESS_KEY|CREDENTIAL)/i;
+
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+export function passwordOfUrl(url: string): string | undefined {
+  try {
+    const pw = new URL(url).password;
+    return pw ? decodeURIComponent(pw) : undefined;
+  } catch {
+    return undefined;
+  }
+}
