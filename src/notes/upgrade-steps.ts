@@ -4,7 +4,7 @@ import type { UpgradeStep } from './release-notes';
 
 /** Commands of a fenced block: one per line, continuations joined, prompts and comments left out. */
 export function commandsOf(code: Code): string[] {
-  const joined = code.value.replace(/\\\r?\n\s*/g, ' ');
+  const joined = code.value.replace(/[ \t]*\\\r?\n\s*/g, ' ');
   return joined
     .split(/\r?\n/)
     .map((l) => l.trim().replace(/^\$\s+/, ''))
