@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseGitHubReleases } from '../../../src/notes';
+import { planUpgradePath } from '../../../src/plan';
+
+// The contract between the two halves: notes parsed from the series' GitHub release fixtures plan the
+// same route as the hand-built values in series-notes.ts.
+const json = readFileSync(new URL('../../fixtures/releases/github-releases.json', import.meta.url), 'utf8');
+
+describe('planning from parsed GitHub release notes', () => {
+  const releases = parseGitHubReleases(json);
+
+  it('0.14.1 → 1.0.0 stops at 0.17.0 and 0.18.1, one-way first hop, upgrade steps on the last', () => {
+    const path = planUpgradePath({ from: '0.14.1', to: '1.0.0', releases });
+    expect(path.hops.map((h) => h.to)).toEqual(['0.17.0', '0.18.1', '1.0.0']);
+    const [first, second, last] = path.hops;
+    expect(first).toMatchObject({ oneWay: true, rollback: 'restore', backup: { mode: 'quiesced' } });
+    expect(first!.envChanges.renames.map((r) => [r.from, r.to])).toEqual([
+      ['REGISTRATION_ENABLED', 'ENGRAM_DEFAULT_REGISTRATION_MODE'],
+    ]);
+    expect(second!.reasons[0]).toMatchObject({ kind: 'floor', version: '1.0.0', floor: '0.18' });
+    expect(last!.envChanges.required.map((r) => r.name)).toContain('ENGRAM_INSTANCE_NAME');
+    expect(last!.manualSteps.flatMap((s) => s.commands).join('\n')).toContain('docker compose up -d engram');
+  });
+
+  it("to 'latest' ends on 1.1.0", () => {
+    expect(planUpgradePath({ from: '0.15.0', to: 'latest', releases }).to).toBe('1.1.0');
+  });
+});
