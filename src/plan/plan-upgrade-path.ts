@@ -2,7 +2,7 @@ import { InvalidInputError } from '../errors/upgrade-error';
 import type { ReleaseNotes, TagFamily } from '../notes/release-notes';
 import { buildHop } from './build-hop';
 import { findGaps } from './find-gaps';
-import { type Floor, releaseFloor } from './floors';
+import { type Floor, inLine, releaseFloor } from './floors';
 import { hopReasons } from './hop-reasons';
 import { ReleaseGapError, TargetOlderError, UnsatisfiableFloorError } from './plan-errors';
 import {
@@ -141,9 +141,7 @@ function preferredStop(
     return at < release && eligible[at] && window[at]!.sv.compare(floor.min) === 0 ? at : -1;
   }
   for (let j = release - 1; j > 0 && window[j]!.sv.compare(floor.min) >= 0; j--) {
-    const sv = window[j]!.sv;
-    if (eligible[j] && sv.major === floor.lineOf!.major && (floor.lineOf!.minor ?? sv.minor) === sv.minor)
-      return j;
+    if (eligible[j] && inLine(floor, window[j]!.sv)) return j;
   }
   return -1;
 }
