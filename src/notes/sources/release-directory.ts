@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import semver from 'semver';
-import { ReleaseSourceError } from '../notes-error';
+import { NotesUnreadableError, ReleaseSourceError } from '../notes-error';
 import { parseReleaseNotes } from '../parse-release-notes';
 import type { ReleaseNotes } from '../release-notes';
 import { parseVersionTag } from '../version-tag';
@@ -38,7 +38,14 @@ export async function readReleaseDirectory(
     const tag = parseVersionTag(name.slice(0, -'.md'.length));
     if (!tag || (tag.prerelease && !options.includePrereleases)) continue;
     const path = join(dir, name);
-    out.push(parseReleaseNotes(await readTextFile(path, 'Reading a release file'), { tag: tag.tag }));
+    const text = await readTextFile(path, 'Reading a release file');
+    try {
+      out.push(parseReleaseNotes(text, { tag: tag.tag }));
+    } catch (cause) {
+      // Name the file: the parser only knows it was handed text.
+      if (!(cause instanceof NotesUnreadableError)) throw cause;
+      throw new NotesUnreadableError({ message: `${path}: ${cause.summary}`, hint: cause.hint, cause });
+    }
   }
   return out.sort((a, b) => a.family.localeCompare(b.family) || semver.rcompare(a.version, b.version));
 }
