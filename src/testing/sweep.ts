@@ -1,11 +1,14 @@
 import Docker from 'dockerode';
+import { SCRATCH_LABEL } from '../backup/scratch-postgres';
 import { TESTBED_LABEL } from './images';
 
-/** Removes every container, volume and network carrying the test-bed label (leftovers of killed runs). */
+/** Removes every container, volume and network carrying the test-bed label, and scratch Postgres
+ * containers of verifications (leftovers of killed runs). */
 export async function sweepTestbed(docker: Docker = new Docker()): Promise<{ removed: number }> {
   const filters = { label: [`${TESTBED_LABEL}=true`] };
   let removed = 0;
-  for (const c of await docker.listContainers({ all: true, filters })) {
+  const scratch = await docker.listContainers({ all: true, filters: { label: [`${SCRATCH_LABEL}=true`] } });
+  for (const c of [...(await docker.listContainers({ all: true, filters })), ...scratch]) {
     await docker
       .getContainer(c.Id)
       .remove({ force: true, v: true })

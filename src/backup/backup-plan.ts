@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+export const PlanStepSchema = z.object({
+  id: z.string(),
+  action: z.string(),
+  /** How the step is undone if a later one fails; absent only when `irreversible`. */
+  undo: z.string().optional(),
+  irreversible: z.boolean().optional(),
+});
+export type PlanStep = z.infer<typeof PlanStepSchema>;
+
+/** What a backup will do, decided before anything is touched. Plain data; print it, store it, approve it. */
+export const BackupPlanSchema = z.object({
+  kind: z.literal('backup'),
+  formatVersion: z.literal(1),
+  id: z.string(),
+  createdAt: z.string(),
+  project: z.string(),
+  mode: z.enum(['online', 'quiesced']),
+  /** In quiesced mode: start the app again after the backup (false when an upgrade follows straight on). */
+  restartApp: z.boolean(),
+  source: z.object({
+    dbContainer: z.string(),
+    dbImage: z.string(),
+    database: z.string(),
+    user: z.string(),
+    serverVersion: z.string(),
+    serverMajor: z.number().int(),
+    sizeBytes: z.number().int().nonnegative(),
+    appContainer: z.string().nullable(),
+    appImage: z.string().nullable(),
+    appRunning: z.boolean(),
+  }),
+  dump: z.discriminatedUnion('where', [
+    z.object({ where: z.literal('container'), client: z.literal('pg_dump in the Postgres container') }),
+    z.object({
+      where: z.literal('host'),
+      host: z.string(),
+      port: z.number().int(),
+      clientMajor: z.number().int(),
+    }),
+  ]),
+  format: z.literal('custom'),
+  destination: z.object({ dir: z.string(), path: z.string(), tempPath: z.string() }),
+  space: z.object({
+    requiredBytes: z.number().int().nonnegative(),
+    availableBytes: z.number().int().nonnegative(),
+  }),
+  verify: z.object({ level: z.union([z.literal(1), z.literal(2)]) }),
+  steps: z.array(PlanStepSchema),
+});
+export type BackupPlan = z.infer<typeof BackupPlanSchema>;

@@ -1,0 +1,50 @@
+import { spawn } from 'node:child_process';
+import { pipeline } from 'node:stream/promises';
+import type { DockerPort } from '../docker/docker-port';
+import type { BackupPlan } from './backup-plan';
+import type { HashingFileWriter } from './hashing-file-writer';
+
+export interface DumpInput {
+  docker: DockerPort;
+  dbContainerId: string;
+  plan: BackupPlan;
+  snapshot: string;
+  writer: HashingFileWriter;
+  /** Only for a host dump; goes to pg_dump through PGPASSWORD, never argv. */
+  password?: string;
+  signal?: AbortSignal;
+}
+
+/** Streams `pg_dump -Fc` of the planned snapshot into the writer. Returns exit code and stderr. */
+export async function dumpDatabase(input: DumpInput): Promise<{ exitCode: number | null; stderr: string }> {
+  const { plan } = input;
+  const args = [
+    '-Fc',
+    `--snapshot=${input.snapshot}`,
+    '--no-password',
+    '-U',
+    plan.source.user,
+    '-d',
+    plan.source.database,
+  ];
+  if (plan.dump.where === 'container') {
+    const r = await input.docker.exec(input.dbContainerId, {
+      cmd: ['pg_dump', ...args],
+      stdout: input.writer,
+      signal: input.signal,
+    });
+    return { exitCode: r.exitCode, stderr: r.stderr };
+  }
+  const child = spawn('pg_dump', ['-h', plan.dump.host, '-p', String(plan.dump.port), ...args], {
+    env: { ...process.env, PGPASSWORD: input.password ?? '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    signal: input.signal,
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-65536);
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  await pipeline(child.stdout, input.writer);
+  return { exitCode: await exited, stderr };
+}

@@ -1,0 +1,299 @@
+import { createHash } from 'node:crypto';
+import { access, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PsqlSession } from '../db/psql-session';
+import type { Deployment } from '../deployment/deployment';
+import { envMap } from '../deployment/deployment';
+import type { ContainerRecord } from '../docker/docker-port';
+import { UpgradeError } from '../errors';
+import type { SecretSet } from '../secrets';
+import { type BackupEventHandler, emitter } from './backup-events';
+import { type BackupPlan, BackupPlanSchema } from './backup-plan';
+import { dumpDatabase } from './dump-database';
+import { ensurePrivateDir, hashFile, publishDir, removeQuietly, syncDir, writeDurable } from './fs-durable';
+import { HashingFileWriter } from './hashing-file-writer';
+import { type BackupManifest, BackupManifestSchema, DUMP_FILE, MANIFEST_FILE, ROLES_FILE } from './manifest';
+import { parseRoleRows, ROLES_QUERY, rolesSql } from './roles';
+import { ScratchPostgres } from './scratch-postgres';
+import { countsQuery, TABLES_QUERY } from './table-counts';
+import { listArchive, testRestore } from './verify-backup';
+
+export interface ExecuteBackupOptions {
+  signal?: AbortSignal;
+  onEvent?: BackupEventHandler;
+  /** Host dumps only: the database password. @default POSTGRES_PASSWORD of the Postgres container */
+  password?: string;
+}
+
+export interface BackupResult {
+  path: string;
+  manifest: BackupManifest;
+}
+
+interface Snapshot {
+  id: string;
+  tables: Record<string, number>;
+  applied: string[];
+  roles: string[];
+  rolesSql: string;
+}
+
+async function readSnapshot(session: PsqlSession): Promise<Snapshot> {
+  await session.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  const [[id]] = (await session.query('SELECT pg_export_snapshot()')) as [[string]];
+  const [[canRead]] = (await session.query(
+    'SELECT (rolsuper OR rolbypassrls)::text FROM pg_roles WHERE rolname = current_user',
+  )) as [[string]];
+  if (canRead !== 'true') {
+    throw new UpgradeError('BACKUP_FAILED', {
+      message:
+        'The database user is neither superuser nor BYPASSRLS, so a dump would miss rows hidden by row-level security',
+      hint: 'Run the backup as the database owner that compose created (POSTGRES_USER), or grant it BYPASSRLS',
+    });
+  }
+  const tables = (await session.query(TABLES_QUERY)).map((r) => [r[0]!, r[1]!] as [string, string]);
+  const counts = await session.query(countsQuery(tables));
+  const hasMigrations = tables.some(([s, t]) => s === 'public' && t === 'schema_migrations');
+  const applied = hasMigrations
+    ? (await session.query('SELECT version FROM schema_migrations ORDER BY version')).map((r) => r[0]!)
+    : [];
+  const roles = parseRoleRows(await session.query(ROLES_QUERY));
+  return {
+    id: id!,
+    tables: Object.fromEntries(counts.map((r) => [r[0]!, Number(r[1])])),
+    applied,
+    roles: roles.map((r) => r.name),
+    rolesSql: rolesSql(roles),
+  };
+}
+
+async function engramVersion(
+  deployment: Deployment,
+  app: ContainerRecord | undefined,
+): Promise<string | null> {
+  if (app?.running) {
+    const r = await deployment.docker
+      .exec(app.id, { cmd: ['/app/bin/engram', 'version'] })
+      .catch(() => undefined);
+    const m = r?.stdout.match(/^engram\s+(\S+)/m);
+    if (m) return m[1]!;
+  }
+  const tag = app?.image.match(/:([^:/@]+)$/)?.[1];
+  return tag && /^\d+\.\d+\.\d+/.test(tag) ? tag : null;
+}
+
+function fingerprint(value: string | undefined): string | null {
+  return value ? `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 16)}` : null;
+}
+
+/** Carries out a backup plan. On any failure nothing is left at the final path and the app runs as before. */
+export async function executeBackup(
+  deployment: Deployment,
+  planInput: BackupPlan,
+  options: ExecuteBackupOptions = {},
+): Promise<BackupResult> {
+  const plan = BackupPlanSchema.parse(planInput);
+  const emit = emitter(options.onEvent);
+  const started = Date.now();
+  const secrets: SecretSet = await deployment.secrets();
+  const { path: finalPath, tempPath } = plan.destination;
+  const db = await deployment.db();
+  const app = await deployment.app().catch(() => undefined);
+  let stoppedApp: ContainerRecord | undefined;
+  let session: PsqlSession | undefined;
+  let step = 'prepare';
+  try {
+    if (
+      await access(finalPath).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      throw new UpgradeError('BACKUP_FAILED', {
+        message: `${finalPath} already exists`,
+        hint: 'Plan a new backup',
+      });
+    }
+    await ensurePrivateDir(plan.destination.dir);
+    await removeQuietly(tempPath);
+    await mkdir(tempPath, { mode: 0o700 });
+    const version = await engramVersion(deployment, app);
+    const appEnv = envMap(app?.env ?? []);
+
+    if (plan.mode === 'quiesced' && app?.running) {
+      step = 'stop-app';
+      emit({ type: 'step', step, status: 'started' });
+      await deployment.docker.stop(app.id, 30);
+      stoppedApp = app;
+      emit({ type: 'step', step, status: 'finished' });
+    }
+
+    step = 'snapshot';
+    emit({ type: 'step', step, status: 'started' });
+    session = PsqlSession.open(deployment.docker, db.id, plan.source.user, plan.source.database, secrets);
+    const snap = await readSnapshot(session);
+    emit({ type: 'step', step, status: 'finished', detail: `${Object.keys(snap.tables).length} tables` });
+
+    step = 'roles';
+    await writeDurable(join(tempPath, ROLES_FILE), snap.rolesSql);
+
+    step = 'dump';
+    emit({ type: 'step', step, status: 'started' });
+    const dumpStarted = Date.now();
+    const writer = new HashingFileWriter(join(tempPath, DUMP_FILE), (bytes) =>
+      emit({ type: 'progress', phase: 'dump', bytes }),
+    );
+    const dumped = await dumpDatabase({
+      docker: deployment.docker,
+      dbContainerId: db.id,
+      plan,
+      snapshot: snap.id,
+      writer,
+      password: options.password ?? envMap(db.env).POSTGRES_PASSWORD,
+      signal: options.signal,
+    });
+    if (dumped.exitCode !== 0 || writer.bytes === 0) {
+      throw new UpgradeError('BACKUP_FAILED', {
+        message: `pg_dump ${dumped.exitCode === null ? 'was cut off' : `exited ${dumped.exitCode}`} after ${writer.bytes} bytes: ${secrets.redact(dumped.stderr).trim().split('\n').slice(-2).join(' ') || 'no message'}`,
+      });
+    }
+    await session.query('COMMIT');
+    await session.close();
+    session = undefined;
+    const dumpMs = Date.now() - dumpStarted;
+    emit({ type: 'progress', phase: 'dump', bytes: writer.bytes });
+    emit({ type: 'dump-written', path: writer.path, bytes: writer.bytes, sha256: writer.sha256 });
+    emit({ type: 'step', step, status: 'finished', detail: `${writer.bytes} bytes` });
+
+    step = 'verify';
+    emit({ type: 'step', step, status: 'started' });
+    const verifyStarted = Date.now();
+    const roles = await hashFile(join(tempPath, ROLES_FILE));
+    const manifest: BackupManifest = BackupManifestSchema.parse({
+      formatVersion: 1,
+      id: plan.id,
+      createdAt: plan.createdAt,
+      project: plan.project,
+      mode: plan.mode,
+      format: 'custom',
+      engram: {
+        version,
+        image: app?.image ?? plan.source.appImage ?? 'unknown',
+        imageId: app?.imageId ?? 'unknown',
+        buildSha: appEnv.RELEASE_SHA || null,
+      },
+      masterKeyFingerprint: fingerprint(appEnv.ENCRYPTION_MASTER_KEY),
+      database: {
+        name: plan.source.database,
+        user: plan.source.user,
+        serverVersion: plan.source.serverVersion,
+        serverMajor: plan.source.serverMajor,
+        sizeBytes: plan.source.sizeBytes,
+        image: db.image,
+      },
+      migrations: { head: snap.applied.at(-1) ?? null, applied: snap.applied },
+      tables: snap.tables,
+      roles: snap.roles,
+      files: [
+        { name: DUMP_FILE, bytes: writer.bytes, sha256: writer.sha256 },
+        { name: ROLES_FILE, bytes: roles.bytes, sha256: roles.sha256 },
+      ],
+      timings: { dumpMs, verifyMs: 0, totalMs: 0 },
+      verifiedLevel: plan.verify.level,
+    });
+    const reread = await hashFile(join(tempPath, DUMP_FILE));
+    if (reread.sha256 !== writer.sha256 || reread.bytes !== writer.bytes) {
+      throw new UpgradeError('BACKUP_CORRUPT', {
+        message: `The dump read back from disk differs from what was written (sha256 ${reread.sha256.slice(0, 12)}…, expected ${writer.sha256.slice(0, 12)}…)`,
+        hint: 'Check the disk holding the backup dir, then run the backup again',
+      });
+    }
+    await listArchive(deployment.docker, db.id, join(tempPath, DUMP_FILE), plan.id, options.signal);
+    if (plan.verify.level === 2) {
+      await using scratch = await ScratchPostgres.start(deployment.docker, db.image, plan.source.user, {
+        signal: options.signal,
+      });
+      await testRestore(deployment.docker, scratch, tempPath, manifest, {
+        secrets,
+        signal: options.signal,
+        onProgress: (bytes) => emit({ type: 'progress', phase: 'restore', bytes }),
+      });
+    }
+    manifest.timings.verifyMs = Date.now() - verifyStarted;
+    emit({ type: 'step', step, status: 'finished', detail: `level ${plan.verify.level}` });
+
+    step = 'commit';
+    manifest.timings.totalMs = Date.now() - started;
+    await writeDurable(join(tempPath, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    await syncDir(tempPath);
+    await publishDir(tempPath, finalPath);
+
+    if (stoppedApp && plan.restartApp) {
+      step = 'start-app';
+      await deployment.docker.start(stoppedApp.id);
+      stoppedApp = undefined;
+    }
+    return { path: finalPath, manifest };
+  } catch (err) {
+    await session?.close();
+    await removeQuietly(tempPath);
+    let restarted = false;
+    if (stoppedApp)
+      restarted = await deployment.docker.start(stoppedApp.id).then(
+        () => true,
+        () => false,
+      );
+    throw backupFailure(err, {
+      step,
+      finalPath,
+      restarted,
+      appName: stoppedApp?.name,
+      secrets,
+      id: plan.id,
+      aborted: options.signal?.aborted === true,
+    });
+  }
+}
+
+function backupFailure(
+  err: unknown,
+  ctx: {
+    step: string;
+    finalPath: string;
+    restarted: boolean;
+    appName?: string;
+    secrets: SecretSet;
+    id: string;
+    aborted: boolean;
+  },
+): UpgradeError {
+  const e = err as { code?: string; message?: string };
+  const base = err instanceof UpgradeError ? err.summary : (e.message ?? String(err));
+  const code = ctx.aborted
+    ? 'ABORTED'
+    : e.code === 'ENOSPC' || e.code === 'EDQUOT'
+      ? 'BACKUP_NO_SPACE'
+      : err instanceof UpgradeError
+        ? err.code
+        : 'BACKUP_FAILED';
+  const what =
+    code === 'BACKUP_NO_SPACE' ? 'the backup dir ran out of space' : ctx.aborted ? 'it was aborted' : base;
+  const app = ctx.appName
+    ? ctx.restarted
+      ? ` ${ctx.appName} was started again.`
+      : ` ${ctx.appName} is STOPPED and could not be started: start it with docker start ${ctx.appName}.`
+    : '';
+  return new UpgradeError(code, {
+    message: ctx.secrets.redact(`Backup ${ctx.id} failed during '${ctx.step}': ${what}`),
+    unchanged: `Nothing was left at ${ctx.finalPath}; the partial files were removed.${app} The database was only read`,
+    hint:
+      err instanceof UpgradeError && err.hint
+        ? err.hint
+        : code === 'BACKUP_NO_SPACE'
+          ? 'Free space in the backup dir or choose another, then run the backup again'
+          : 'Fix the cause above and run the backup again',
+    step: ctx.step,
+    backupId: ctx.id,
+    cause: err,
+  });
+}

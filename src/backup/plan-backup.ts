@@ -1,0 +1,196 @@
+import { statfs } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { psqlQuery } from '../db/psql';
+import type { Deployment } from '../deployment/deployment';
+import { InvalidInputError, UpgradeError } from '../errors';
+import { run } from '../process/run-command';
+import { type BackupPlan, BackupPlanSchema, type PlanStep } from './backup-plan';
+
+export interface BackupOptions {
+  /** Directory the backup is written into (created with mode 0700 when missing). */
+  dir: string;
+  /** `online` keeps the app running (the dump reads one consistent snapshot); `quiesced` stops it first. @default 'online' */
+  mode?: 'online' | 'quiesced';
+  /** Quiesced mode only: start the app again afterwards. Pass false when an upgrade follows straight on. @default true */
+  restartApp?: boolean;
+  /** Where pg_dump runs: inside the Postgres container (version-matched), or on this host against a published port. @default { where: 'container' } */
+  dump?: { where: 'container' } | { where: 'host'; host: string; port: number };
+  /** 1: checksums and `pg_restore --list`; 2: also a test restore into a throwaway Postgres. @default 1 */
+  verifyLevel?: 1 | 2;
+  /** Free bytes `dir` must have before starting. @default the database size */
+  requiredFreeBytes?: number;
+  /** The clock, for the backup id and timestamps. @default () => new Date() */
+  now?: () => Date;
+}
+
+function checkDir(dir: unknown): string {
+  if (typeof dir !== 'string' || !isAbsolute(dir) || /[\0\n\r]/.test(dir) || dir.length > 1024) {
+    throw new InvalidInputError({
+      message: `Backup dir ${JSON.stringify(String(dir).slice(0, 100))} is not an absolute path`,
+      hint: 'Pass an absolute directory path without control characters',
+    });
+  }
+  return dir;
+}
+
+function checkHost(dump: BackupOptions['dump']): void {
+  if (dump?.where !== 'host') return;
+  if (
+    !/^[A-Za-z0-9.:-]{1,253}$/.test(dump.host) ||
+    !Number.isInteger(dump.port) ||
+    dump.port < 1 ||
+    dump.port > 65535
+  ) {
+    throw new InvalidInputError({
+      message: `Host dump target ${JSON.stringify(`${dump.host}:${dump.port}`.slice(0, 100))} is not a host name and port`,
+      hint: 'Pass a host name or IP address and a port between 1 and 65535',
+    });
+  }
+}
+
+async function hostClientMajor(): Promise<number> {
+  const r = await run('pg_dump', ['--version'], { allowFail: true }).catch(() => undefined);
+  const m = r?.stdout.match(/\(PostgreSQL\)\s+(\d+)/);
+  if (!m) {
+    throw new UpgradeError('BACKUP_FAILED', {
+      message: 'No pg_dump client was found on this host',
+      unchanged: 'Nothing was changed',
+      hint: "Install the PostgreSQL client of the server's major version, or dump inside the container (dump: { where: 'container' })",
+    });
+  }
+  return Number(m[1]);
+}
+
+export function stamp(d: Date): string {
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+}
+
+/**
+ * Plans a backup of the deployment's database: reads sizes and versions, checks free space and the
+ * client version, and returns the plan without changing anything.
+ */
+export async function backup(deployment: Deployment, options: BackupOptions): Promise<BackupPlan> {
+  const dir = checkDir(options.dir);
+  checkHost(options.dump);
+  const mode = options.mode ?? 'online';
+  const verifyLevel = options.verifyLevel ?? 1;
+  const now = (options.now ?? (() => new Date()))();
+  const db = await deployment.db();
+  if (!db.running) {
+    throw new UpgradeError('BACKUP_FAILED', {
+      message: `The Postgres container ${db.name} is not running`,
+      unchanged: 'Nothing was changed',
+      hint: `Start it ('docker compose up -d ${deployment.dbService}') and plan the backup again`,
+    });
+  }
+  const { user, database } = await deployment.dbIdentity();
+  const secrets = await deployment.secrets();
+  const target = { docker: deployment.docker, containerId: db.id, user, database, secrets };
+  const [row] = await psqlQuery(
+    target,
+    "SELECT current_setting('server_version'), current_setting('server_version_num'), pg_database_size(current_database())",
+    'read the server version and database size',
+  );
+  const serverVersion = row?.[0] ?? 'unknown';
+  const serverMajor = Math.floor(Number(row?.[1] ?? 0) / 10000);
+  const sizeBytes = Number(row?.[2] ?? 0);
+  const app = await deployment.app().catch(() => undefined);
+
+  let dump: BackupPlan['dump'] = { where: 'container', client: 'pg_dump in the Postgres container' };
+  if (options.dump?.where === 'host') {
+    const clientMajor = await hostClientMajor();
+    if (clientMajor < serverMajor) {
+      throw new UpgradeError('BACKUP_CLIENT_TOO_OLD', {
+        message: `This host's pg_dump is version ${clientMajor}, older than the server (${serverVersion}); it cannot dump it reliably`,
+        unchanged: 'Nothing was changed',
+        hint: `Install a PostgreSQL ${serverMajor} client, or dump inside the container (dump: { where: 'container' })`,
+      });
+    }
+    dump = { where: 'host', host: options.dump.host, port: options.dump.port, clientMajor };
+  }
+
+  const requiredBytes = options.requiredFreeBytes ?? sizeBytes;
+  const fsInfo = await statfs(dir).catch(() => undefined);
+  const availableBytes = fsInfo ? fsInfo.bavail * fsInfo.bsize : 0;
+  if (fsInfo && availableBytes < requiredBytes) {
+    throw new UpgradeError('BACKUP_NO_SPACE', {
+      message: `${dir} has ${availableBytes} bytes free; the backup needs about ${requiredBytes} (the database size)`,
+      unchanged: 'Nothing was changed',
+      hint: 'Free space there, or choose another backup dir',
+    });
+  }
+
+  const id = `${deployment.project}-${stamp(now)}`;
+  const path = join(dir, id);
+  const tempPath = join(dir, `.${id}.partial`);
+  const appRunning = app?.running ?? false;
+  const restartApp = options.restartApp ?? true;
+  const steps: PlanStep[] = [];
+  if (mode === 'quiesced' && appRunning) {
+    steps.push({
+      id: 'stop-app',
+      action: `Stop ${app?.name} so no write lands between the dump and what follows`,
+      undo: `Start ${app?.name} again`,
+    });
+  }
+  steps.push(
+    {
+      id: 'snapshot',
+      action:
+        'Open a read-only transaction and export its snapshot; count rows and read schema_migrations in it',
+      undo: 'Close the transaction',
+    },
+    {
+      id: 'roles',
+      action: `Capture the cluster roles the database needs (without passwords) into ${id}/roles.sql`,
+      undo: 'Delete the partial directory',
+    },
+    {
+      id: 'dump',
+      action: `pg_dump -Fc of ${database} from that snapshot (${dump.where === 'container' ? 'inside the Postgres container' : `host client ${dump.clientMajor} against ${dump.host}:${dump.port}`}), streamed to ${tempPath}, sha256 on the fly`,
+      undo: 'Delete the partial directory',
+    },
+    {
+      id: 'verify',
+      action:
+        verifyLevel === 2
+          ? 'Re-read and compare checksums, pg_restore --list, then restore into a throwaway Postgres and compare row counts and migrations'
+          : 'Re-read and compare checksums, then pg_restore --list',
+      undo: 'Delete the partial directory',
+    },
+    { id: 'commit', action: `Write manifest.json last, fsync, rename to ${path}`, undo: `Delete ${path}` },
+  );
+  if (mode === 'quiesced' && appRunning && restartApp) {
+    steps.push({ id: 'start-app', action: `Start ${app?.name} again`, undo: `Stop ${app?.name}` });
+  }
+  return BackupPlanSchema.parse({
+    kind: 'backup',
+    formatVersion: 1,
+    id,
+    createdAt: now.toISOString(),
+    project: deployment.project,
+    mode,
+    restartApp,
+    source: {
+      dbContainer: db.name,
+      dbImage: db.image,
+      database,
+      user,
+      serverVersion,
+      serverMajor,
+      sizeBytes,
+      appContainer: app?.name ?? null,
+      appImage: app?.image ?? null,
+      appRunning,
+    },
+    dump,
+    format: 'custom',
+    destination: { dir, path, tempPath },
+    space: { requiredBytes, availableBytes },
+    verify: { level: verifyLevel },
+    steps,
+  });
+}

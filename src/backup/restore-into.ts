@@ -1,0 +1,86 @@
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { ident, psqlArgs, psqlQuery } from '../db/psql';
+import type { DockerPort } from '../docker/docker-port';
+import { UpgradeError } from '../errors';
+import type { SecretSet } from '../secrets';
+import { DUMP_FILE, ROLES_FILE } from './manifest';
+import { countsQuery, TABLES_QUERY } from './table-counts';
+
+export interface RestoreIntoInput {
+  docker: DockerPort;
+  containerId: string;
+  user: string;
+  /** A database that must not exist yet; it is created here. */
+  database: string;
+  backupDir: string;
+  secrets?: SecretSet;
+  signal?: AbortSignal;
+  onProgress?: (bytes: number) => void;
+}
+
+/** Roles first, then a new database, then `pg_restore --exit-on-error` streamed through stdin. */
+export async function restoreInto(input: RestoreIntoInput): Promise<void> {
+  const { docker, containerId, user, database } = input;
+  const admin = { docker, containerId, user, database: 'postgres', secrets: input.secrets };
+  const roles = await docker.exec(containerId, {
+    cmd: psqlArgs(user, 'postgres'),
+    stdin: createReadStream(join(input.backupDir, ROLES_FILE)),
+    signal: input.signal,
+  });
+  if (roles.exitCode !== 0) throw failure('create the roles', roles.stderr, input.secrets);
+  await psqlQuery(admin, `CREATE DATABASE ${ident(database)}`, `create database ${database}`);
+  let sent = 0;
+  let reported = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      sent += chunk.length;
+      if (input.onProgress && sent - reported >= 8 << 20) {
+        reported = sent;
+        input.onProgress(sent);
+      }
+      cb(null, chunk);
+    },
+  });
+  const restored = await docker.exec(containerId, {
+    cmd: ['pg_restore', '--exit-on-error', '--no-password', '-U', user, '-d', database],
+    stdin: createReadStream(join(input.backupDir, DUMP_FILE), { highWaterMark: 1 << 20 }).pipe(counter),
+    signal: input.signal,
+  });
+  if (restored.exitCode !== 0) throw failure(`restore into ${database}`, restored.stderr, input.secrets);
+  input.onProgress?.(sent);
+}
+
+/** Exact row counts of every user table and the applied migrations, as the database holds them now. */
+export async function readContents(
+  docker: DockerPort,
+  containerId: string,
+  user: string,
+  database: string,
+  secrets?: SecretSet,
+): Promise<{ tables: Record<string, number>; applied: string[] }> {
+  const target = { docker, containerId, user, database, secrets };
+  const tables = (await psqlQuery(target, TABLES_QUERY, 'list tables')).map(
+    (r) => [r[0]!, r[1]!] as [string, string],
+  );
+  const counts = await psqlQuery(target, countsQuery(tables), 'count rows');
+  const hasMigrations = tables.some(([s, t]) => s === 'public' && t === 'schema_migrations');
+  const applied = hasMigrations
+    ? (
+        await psqlQuery(
+          target,
+          'SELECT version FROM schema_migrations ORDER BY version',
+          'read schema_migrations',
+        )
+      ).map((r) => r[0]!)
+    : [];
+  return { tables: Object.fromEntries(counts.map((r) => [r[0]!, Number(r[1])])), applied };
+}
+
+function failure(what: string, stderr: string, secrets?: SecretSet): UpgradeError {
+  const detail = (secrets?.redact(stderr) ?? stderr).trim().split('\n').slice(-4).join(' | ');
+  return new UpgradeError('RESTORE_FAILED', {
+    message: `Could not ${what}: ${detail || 'the command failed'}`,
+  });
+}

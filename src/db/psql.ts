@@ -1,0 +1,49 @@
+import type { DockerPort } from '../docker/docker-port';
+import { UpgradeError } from '../errors';
+import type { SecretSet } from '../secrets';
+
+export const FIELD_SEP = '\u001f';
+
+export interface PsqlTarget {
+  docker: DockerPort;
+  containerId: string;
+  user: string;
+  database: string;
+  secrets?: SecretSet;
+}
+
+/** psql argv: unaligned, tuples only, our field separator, stop on the first error. */
+export function psqlArgs(user: string, database: string): string[] {
+  return ['psql', '-X', '-q', '-v', 'ON_ERROR_STOP=1', '-At', '-F', FIELD_SEP, '-U', user, '-d', database];
+}
+
+/** Runs SQL with psql inside the Postgres container (version-matched, local socket). */
+export async function psqlQuery(target: PsqlTarget, sql: string, what: string): Promise<string[][]> {
+  const r = await target.docker.exec(target.containerId, {
+    cmd: [...psqlArgs(target.user, target.database), '-c', sql],
+  });
+  if (r.exitCode !== 0) {
+    const detail = (target.secrets?.redact(r.stderr) ?? r.stderr).trim().split('\n').slice(-3).join(' ');
+    throw new UpgradeError('DATABASE', {
+      message: `Could not ${what}: ${detail || `psql exited ${r.exitCode}`}`,
+    });
+  }
+  return splitRows(r.stdout);
+}
+
+export function splitRows(out: string): string[][] {
+  return out
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => l.split(FIELD_SEP));
+}
+
+/** Quotes an SQL identifier. */
+export function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Quotes an SQL string literal. */
+export function literal(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}

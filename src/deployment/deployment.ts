@@ -1,0 +1,107 @@
+import type { ContainerRecord, DockerPort } from '../docker/docker-port';
+import { DockerodeDocker } from '../docker/dockerode-docker';
+import { InvalidInputError, UpgradeError } from '../errors';
+import { SecretSet } from '../secrets';
+
+export interface OpenDeploymentOptions {
+  /** The compose project name (`docker compose ls` shows it). */
+  project: string;
+  /** @default 'engram' */
+  appService?: string;
+  /** @default 'postgres' */
+  dbService?: string;
+  /** @default a `DockerodeDocker` on the default socket / DOCKER_HOST */
+  docker?: DockerPort;
+}
+
+const NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+/** A compose-managed Engram deployment, found by its compose labels. Holds the ports it is driven through. */
+export class Deployment {
+  readonly project: string;
+  readonly appService: string;
+  readonly dbService: string;
+  readonly docker: DockerPort;
+
+  constructor(opts: Required<OpenDeploymentOptions>) {
+    this.project = opts.project;
+    this.appService = opts.appService;
+    this.dbService = opts.dbService;
+    this.docker = opts.docker;
+  }
+
+  /** The service's current container (newest first when compose left several). */
+  async container(service: string): Promise<ContainerRecord> {
+    const found = await this.docker.findContainers({
+      'com.docker.compose.project': this.project,
+      'com.docker.compose.service': service,
+    });
+    const current = found.find((c) => c.running) ?? found[0];
+    if (!current) {
+      throw new UpgradeError('INVALID_INPUT', {
+        message: `Compose project '${this.project}' has no '${service}' container`,
+        unchanged: 'Nothing was changed',
+        hint: `Check the project name with 'docker compose ls' and the service names in its compose file`,
+      });
+    }
+    return current;
+  }
+
+  app(): Promise<ContainerRecord> {
+    return this.container(this.appService);
+  }
+
+  db(): Promise<ContainerRecord> {
+    return this.container(this.dbService);
+  }
+
+  /** Secrets visible in the deployment's containers, for redaction. */
+  async secrets(): Promise<SecretSet> {
+    const set = new SecretSet();
+    for (const service of [this.appService, this.dbService]) {
+      const c = await this.container(service).catch(() => undefined);
+      if (c) set.addFromEnv(c.env);
+    }
+    return set;
+  }
+
+  /** Database user and name as the Postgres container was initialised (official image defaults). */
+  async dbIdentity(): Promise<{ user: string; database: string }> {
+    const env = envMap((await this.db()).env);
+    const user = env.POSTGRES_USER || 'postgres';
+    return { user, database: env.POSTGRES_DB || user };
+  }
+}
+
+export function envMap(env: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of env) {
+    const i = e.indexOf('=');
+    if (i > 0) out[e.slice(0, i)] = e.slice(i + 1);
+  }
+  return out;
+}
+
+/** Finds a compose-managed Engram deployment. Validates names before touching anything. */
+export async function openDeployment(opts: OpenDeploymentOptions): Promise<Deployment> {
+  for (const [field, value] of [
+    ['project', opts.project],
+    ['appService', opts.appService ?? 'engram'],
+    ['dbService', opts.dbService ?? 'postgres'],
+  ] as const) {
+    if (typeof value !== 'string' || !NAME.test(value)) {
+      throw new InvalidInputError({
+        message: `${field} ${JSON.stringify(String(value).slice(0, 80))} is not a compose name (lowercase letters, digits, '-' and '_', at most 63)`,
+        hint: `Pass the name 'docker compose ls' shows`,
+      });
+    }
+  }
+  const dep = new Deployment({
+    project: opts.project,
+    appService: opts.appService ?? 'engram',
+    dbService: opts.dbService ?? 'postgres',
+    docker: opts.docker ?? new DockerodeDocker(),
+  });
+  await dep.db();
+  return dep;
+}
