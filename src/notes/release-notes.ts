@@ -21,7 +21,9 @@ export const BreakingChangeSchema = z.object({
   kind: BreakingKindSchema,
   text: z.string(),
   line: Line,
+  /** env-rename: the old variable; removed: the removed variable, when the change names one. */
   from: z.string().optional(),
+  /** env-rename: the new variable; env-required: the variable that must now be set. */
   to: z.string().optional(),
 });
 export type BreakingChange = z.infer<typeof BreakingChangeSchema>;
@@ -59,6 +61,11 @@ export type MinimumFrom = z.infer<typeof MinimumFromSchema>;
 
 export const OneWaySchema = z.object({ text: z.string(), line: Line });
 
+/**
+ * The SCHEMA-IMPACT block of a GitHub release body (CHANGELOG.md never has one). Its PR list is not
+ * limited to the release (the generator lists every phase-labelled PR ever merged), so `present` and
+ * `prs` do not prove this release migrates; only the IRREVERSIBLE ending is scoped to the release.
+ */
 export const SchemaImpactSchema = z.object({
   present: z.boolean(),
   line: Line.optional(),
