@@ -102,6 +102,25 @@ export class EngramStack implements AsyncDisposable {
     return { status: res.status, body };
   }
 
+  /** Polls `/api/health` until it answers 200. */
+  async waitHealthy(timeoutMs = 60_000): Promise<HealthReading> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    while (Date.now() < deadline) {
+      try {
+        const reading = await this.health();
+        if (reading.status === 200) return reading;
+        last = reading.status;
+      } catch (err) {
+        last = err instanceof Error ? err.message : err;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error(
+      `engram did not answer 200 on /api/health within ${timeoutMs} ms (last: ${String(last)})`,
+    );
+  }
+
   /** Runs SQL through psql inside the Postgres container; rows as arrays of text. */
   async query(sql: string): Promise<string[][]> {
     const r = await this.exec('postgres', [

@@ -1,0 +1,172 @@
+import { ident, literal, psqlQuery } from '../db/psql';
+import type { Deployment } from '../deployment/deployment';
+import type { ContainerRecord } from '../docker/docker-port';
+import { UpgradeError } from '../errors';
+import { type BackupEventHandler, emitter } from './backup-events';
+import { checkFiles, loadManifest } from './load-manifest';
+import { readContents, restoreInto } from './restore-into';
+import { type RestorePlan, RestorePlanSchema } from './restore-plan';
+import { compareWithManifest } from './table-counts';
+
+export interface ExecuteRestoreOptions {
+  signal?: AbortSignal;
+  onEvent?: BackupEventHandler;
+}
+
+export interface RestoreResult {
+  database: string;
+  /** Where the replaced database now lives; null when it was dropped. */
+  previousDatabase: string | null;
+  head: string | null;
+}
+
+/**
+ * Carries out a restore plan. Until the swap the target database is untouched: a failure or an abort
+ * before it drops the staging database and starts the app again. The swap itself is one transaction.
+ */
+export async function executeRestore(
+  target: Deployment,
+  planInput: RestorePlan,
+  options: ExecuteRestoreOptions = {},
+): Promise<RestoreResult> {
+  const plan = RestorePlanSchema.parse(planInput);
+  const emit = emitter(options.onEvent);
+  const secrets = await target.secrets();
+  const manifest = await loadManifest(plan.backup.dir);
+  if (manifest.id !== plan.backup.id) {
+    throw new UpgradeError('RESTORE_FAILED', {
+      message: `${plan.backup.dir} holds backup ${manifest.id}, not ${plan.backup.id} as planned`,
+      unchanged: 'Nothing was changed',
+      hint: 'Plan the restore again',
+    });
+  }
+  const db = await target.db();
+  const app = await target.app().catch(() => undefined);
+  const admin = {
+    docker: target.docker,
+    containerId: db.id,
+    user: plan.target.user,
+    database: 'postgres',
+    secrets,
+  };
+  let stopped: ContainerRecord | undefined;
+  let staged = false;
+  let swapped = false;
+  let step = 'check';
+  try {
+    emit({ type: 'step', step, status: 'started' });
+    await checkFiles(plan.backup.dir, manifest);
+    if (plan.stopApp && app?.running) {
+      step = 'stop-app';
+      await target.docker.stop(app.id, 30);
+      stopped = app;
+    }
+    step = 'staging';
+    emit({ type: 'step', step, status: 'started' });
+    staged = true;
+    await restoreInto({
+      docker: target.docker,
+      containerId: db.id,
+      user: plan.target.user,
+      database: plan.stagingDatabase,
+      backupDir: plan.backup.dir,
+      secrets,
+      signal: options.signal,
+      onProgress: (bytes) => emit({ type: 'progress', phase: 'restore', bytes }),
+    });
+    const actual = await readContents(target.docker, db.id, plan.target.user, plan.stagingDatabase, secrets);
+    const diffs = compareWithManifest(
+      { tables: manifest.tables, applied: manifest.migrations.applied },
+      actual,
+    );
+    if (diffs.length) {
+      throw new UpgradeError('RESTORE_FAILED', {
+        message: `The restored data does not match backup ${manifest.id}: ${diffs.slice(0, 5).join('; ')}`,
+      });
+    }
+    options.signal?.throwIfAborted();
+
+    step = 'swap';
+    emit({ type: 'step', step, status: 'started' });
+    await swapDatabases(admin, plan);
+    swapped = true;
+    staged = false;
+    if (!plan.keepPrevious) {
+      step = 'drop-previous';
+      await psqlQuery(
+        admin,
+        `DROP DATABASE ${ident(plan.previousDatabase)}`,
+        `drop ${plan.previousDatabase}`,
+      );
+    }
+    if (stopped && plan.startApp) {
+      step = 'start-app';
+      await target.docker.start(stopped.id);
+      stopped = undefined;
+    }
+    emit({ type: 'step', step: 'restore', status: 'finished', detail: manifest.migrations.head ?? '' });
+    return {
+      database: plan.target.database,
+      previousDatabase: plan.keepPrevious ? plan.previousDatabase : null,
+      head: manifest.migrations.head,
+    };
+  } catch (err) {
+    if (staged) {
+      await psqlQuery(
+        admin,
+        `DROP DATABASE IF EXISTS ${ident(plan.stagingDatabase)}`,
+        'drop the staging database',
+      ).catch(() => {});
+    }
+    const restarted = stopped
+      ? await target.docker.start(stopped.id).then(
+          () => true,
+          () => false,
+        )
+      : false;
+    const aborted = options.signal?.aborted === true;
+    const base = err instanceof UpgradeError ? err.summary : ((err as Error).message ?? String(err));
+    const appNote = stopped
+      ? restarted
+        ? ` ${stopped.name} was started again.`
+        : ` ${stopped.name} is stopped.`
+      : '';
+    throw new UpgradeError(aborted ? 'ABORTED' : 'RESTORE_FAILED', {
+      message: secrets.redact(
+        `Restore of backup ${manifest.id} failed during '${step}': ${aborted ? 'it was aborted' : base}`,
+      ),
+      unchanged: swapped
+        ? `The restored database is already in place as ${plan.target.database} (the previous one is ${plan.previousDatabase}).${appNote}`
+        : `The target database ${plan.target.database} was not changed; the staging database was dropped.${appNote}`,
+      hint: swapped
+        ? `Start the app (docker start ${plan.target.appContainer ?? 'the app'}) and check it`
+        : 'Fix the cause above and run the restore again',
+      step,
+      backupId: manifest.id,
+      cause: err,
+    });
+  }
+}
+
+async function swapDatabases(admin: Parameters<typeof psqlQuery>[0], plan: RestorePlan): Promise<void> {
+  const target = plan.target.database;
+  // Sessions still connected (a psql, a straggling pool) block the rename; end them and retry briefly.
+  for (let attempt = 0; ; attempt++) {
+    await psqlQuery(
+      admin,
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${literal(target)} AND pid <> pg_backend_pid()`,
+      'end sessions on the target database',
+    );
+    try {
+      await psqlQuery(
+        admin,
+        `BEGIN; ALTER DATABASE ${ident(target)} RENAME TO ${ident(plan.previousDatabase)}; ALTER DATABASE ${ident(plan.stagingDatabase)} RENAME TO ${ident(target)}; COMMIT;`,
+        'swap the restored database in',
+      );
+      return;
+    } catch (err) {
+      if (attempt >= 10) throw err;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+}

@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { isAbsolute } from 'node:path';
+import { psqlQuery } from '../db/psql';
+import { type Deployment, envMap } from '../deployment/deployment';
+import { InvalidInputError, UpgradeError } from '../errors';
+import type { PlanStep } from './backup-plan';
+import { checkFiles, loadManifest } from './load-manifest';
+import { stamp } from './plan-backup';
+import { type RestorePlan, RestorePlanSchema } from './restore-plan';
+
+export interface RestoreOptions {
+  /** Stop the target's app before restoring (it must not write while its database is replaced). @default true */
+  stopApp?: boolean;
+  /** Start the app again once the restored database is in place. @default true */
+  startApp?: boolean;
+  /** Keep the replaced database under a new name instead of dropping it. @default true */
+  keepPrevious?: boolean;
+  /** @default () => new Date() */
+  now?: () => Date;
+}
+
+/**
+ * Plans restoring a backup into a deployment (its own, or another one such as a staging stack).
+ * Refuses a backup whose manifest is missing or whose checksums do not match. Changes nothing.
+ */
+export async function restore(
+  backupDir: string,
+  target: Deployment,
+  options: RestoreOptions = {},
+): Promise<RestorePlan> {
+  if (typeof backupDir !== 'string' || !isAbsolute(backupDir) || /[\0\n\r]/.test(backupDir)) {
+    throw new InvalidInputError({
+      message: `Backup path ${JSON.stringify(String(backupDir).slice(0, 100))} is not an absolute path`,
+      hint: 'Pass the directory a backup reported',
+    });
+  }
+  const manifest = await loadManifest(backupDir);
+  await checkFiles(backupDir, manifest);
+  const db = await target.db();
+  if (!db.running) {
+    throw new UpgradeError('RESTORE_FAILED', {
+      message: `The target's Postgres container ${db.name} is not running`,
+      unchanged: 'Nothing was changed',
+      hint: `Start it with 'docker compose up -d ${target.dbService}' and plan again`,
+    });
+  }
+  const { user, database } = await target.dbIdentity();
+  const [row] = await psqlQuery(
+    {
+      docker: target.docker,
+      containerId: db.id,
+      user,
+      database: 'postgres',
+      secrets: await target.secrets(),
+    },
+    "SELECT current_setting('server_version_num')",
+    'read the server version',
+  );
+  const serverMajor = Math.floor(Number(row?.[0] ?? 0) / 10000);
+  if (serverMajor < manifest.database.serverMajor) {
+    throw new UpgradeError('RESTORE_FAILED', {
+      message: `The target server is Postgres ${serverMajor}, older than the backup's source (${manifest.database.serverMajor})`,
+      unchanged: 'Nothing was changed',
+      hint: `Restore into a Postgres ${manifest.database.serverMajor} or newer`,
+      backupId: manifest.id,
+    });
+  }
+  const app = await target.app().catch(() => undefined);
+  const warnings: string[] = [];
+  const key = envMap(app?.env ?? []).ENCRYPTION_MASTER_KEY;
+  const keyPrint = key ? `sha256:${createHash('sha256').update(key).digest('hex').slice(0, 16)}` : null;
+  if (manifest.masterKeyFingerprint && keyPrint !== manifest.masterKeyFingerprint) {
+    warnings.push(
+      'The target app runs with a different ENCRYPTION_MASTER_KEY than the backup was taken with: its boot canary will refuse to start until the original key is restored.',
+    );
+  }
+  const now = (options.now ?? (() => new Date()))();
+  const s = stamp(now).toLowerCase();
+  const stagingDatabase = `${database}_restore_${s}`.slice(0, 63);
+  const previousDatabase = `${database}_before_restore_${s}`.slice(0, 63);
+  const stopApp = options.stopApp ?? true;
+  const startApp = options.startApp ?? true;
+  const keepPrevious = options.keepPrevious ?? true;
+  const appRunning = app?.running ?? false;
+  if (appRunning && !stopApp) {
+    warnings.push(
+      'The app keeps running while its database is swapped: writes after the swap start are lost.',
+    );
+  }
+  const steps: PlanStep[] = [
+    { id: 'check', action: `Re-check the sha256 of every file of backup ${manifest.id}` },
+  ];
+  if (appRunning && stopApp) {
+    steps.push({ id: 'stop-app', action: `Stop ${app?.name}`, undo: `Start ${app?.name}` });
+  }
+  steps.push(
+    {
+      id: 'roles',
+      action: `Create missing roles (${manifest.roles.join(', ') || 'none'})`,
+      undo: 'Leave them; they are harmless',
+    },
+    {
+      id: 'staging',
+      action: `Create ${stagingDatabase} and pg_restore the archive into it; compare row counts and migrations with the manifest`,
+      undo: `Drop ${stagingDatabase}`,
+    },
+    {
+      id: 'swap',
+      action: `In one transaction, rename ${database} to ${previousDatabase} and ${stagingDatabase} to ${database}`,
+      undo: `Rename them back`,
+    },
+  );
+  if (!keepPrevious) {
+    steps.push({ id: 'drop-previous', action: `Drop ${previousDatabase}`, irreversible: true });
+  }
+  if (appRunning && stopApp && startApp)
+    steps.push({ id: 'start-app', action: `Start ${app?.name}`, undo: `Stop ${app?.name}` });
+  return RestorePlanSchema.parse({
+    kind: 'restore',
+    formatVersion: 1,
+    createdAt: now.toISOString(),
+    backup: {
+      dir: backupDir,
+      id: manifest.id,
+      createdAt: manifest.createdAt,
+      engramVersion: manifest.engram.version,
+      head: manifest.migrations.head,
+      migrations: manifest.migrations.applied.length,
+      serverMajor: manifest.database.serverMajor,
+    },
+    target: {
+      project: target.project,
+      dbContainer: db.name,
+      database,
+      user,
+      serverMajor,
+      appContainer: app?.name ?? null,
+      appRunning,
+    },
+    stopApp,
+    startApp,
+    keepPrevious,
+    stagingDatabase,
+    previousDatabase,
+    warnings,
+    steps,
+  });
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { PlanStepSchema } from './backup-plan';
+
+/**
+ * What a restore will do. The backup is restored into a new staging database and checked against its
+ * manifest; only then is it swapped in by renaming, in one transaction. The replaced database is kept
+ * under `previousDatabase` unless `keepPrevious` is false.
+ */
+export const RestorePlanSchema = z.object({
+  kind: z.literal('restore'),
+  formatVersion: z.literal(1),
+  createdAt: z.string(),
+  backup: z.object({
+    dir: z.string(),
+    id: z.string(),
+    createdAt: z.string(),
+    engramVersion: z.string().nullable(),
+    head: z.string().nullable(),
+    migrations: z.number().int(),
+    serverMajor: z.number().int(),
+  }),
+  target: z.object({
+    project: z.string(),
+    dbContainer: z.string(),
+    database: z.string(),
+    user: z.string(),
+    serverMajor: z.number().int(),
+    appContainer: z.string().nullable(),
+    appRunning: z.boolean(),
+  }),
+  stopApp: z.boolean(),
+  startApp: z.boolean(),
+  keepPrevious: z.boolean(),
+  stagingDatabase: z.string(),
+  previousDatabase: z.string(),
+  warnings: z.array(z.string()),
+  steps: z.array(PlanStepSchema),
+});
+export type RestorePlan = z.infer<typeof RestorePlanSchema>;
