@@ -81,7 +81,8 @@ export function lineOf(t: LinedText, offset: number): number {
 
 // A sentence ends at . ! ? followed by space and something that starts a new sentence. Dots inside
 // version numbers ("0.17.0") and file names (".env") are never followed by a space, so they survive.
-const SENTENCE_END = /[.!?]+["')\]]*\s+(?=["'([*_`]?[A-Z0-9])/g;
+// A GitHub alert marker ("[!WARNING]") opening a blockquote stands alone, so the next line keeps its number.
+const SENTENCE_END = /[.!?]+["')\]]*\s+(?=["'([*_`]?[A-Z0-9])|^\[![A-Za-z]+\]\s+/g;
 
 /** Splits flattened text into sentences with their starting line. */
 export function sentences(t: LinedText): Sentence[] {
