@@ -88,6 +88,7 @@ export const ReleaseNotesSchema = z.object({
   version: z.string(),
   tag: z.string().optional(),
   family: TagFamilySchema,
+  /** Release date, YYYY-MM-DD (from the API's published_at, or the CHANGELOG heading). */
   date: z.string().optional(),
   prerelease: z.boolean(),
   draft: z.boolean(),

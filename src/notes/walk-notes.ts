@@ -52,7 +52,7 @@ export function walkNotes(nodes: readonly RootContent[], draft: NotesDraft): voi
         return;
       case 'html': {
         const text = node.value.replace(/<!--[\s\S]*?-->/g, '').replace(/<[^>]*>/g, ' ');
-        if (text.trim()) prose({ text, marks: [{ offset: 0, line }], code: [] });
+        if (text.trim()) prose(linedText({ type: 'text', value: text, position: node.position }, line));
         return;
       }
       case 'blockquote':

@@ -55,10 +55,11 @@ export interface EnvTemplate {
 /** Replaces variable names by `@0`, `@1`, … so wording can be matched without caring about names. */
 export function envTemplate(s: Sentence): EnvTemplate {
   const names = envNames(s);
-  let template = s.text.toLowerCase();
+  // Replace before lower-casing: `PORT` is a variable, "the port" in the same sentence is not.
+  let template = s.text;
   names.forEach((name, i) => {
-    template = template.replace(new RegExp(`\\$?\\b${name.toLowerCase()}\\b(?:=\\S*)?`, 'g'), `@${i}`);
+    template = template.replace(new RegExp(`\\$?\\b${name}\\b(?:=\\S*)?`, 'g'), `@${i}`);
   });
-  template = template.replace(/\s+/g, ' ');
+  template = template.toLowerCase().replace(/\s+/g, ' ');
   return { names, template };
 }

@@ -67,3 +67,15 @@ describe('markdown shapes', () => {
     expect(notes.needsReview).toEqual([]);
   });
 });
+
+describe('variable names', () => {
+  it('a one-word variable in code is not confused with the same word in prose', () => {
+    const notes = parse('`PORT` must be set; the port no longer defaults to 4000.');
+    expect(notes.requiredEnv.map((r) => r.name)).toEqual(['PORT']);
+  });
+
+  it('an HTML block keeps the line of each of its lines', () => {
+    const notes = parse('<div>\nIntro text.\nThis migration is one-way.\n</div>\n');
+    expect(notes.oneWay).toEqual({ text: 'This migration is one-way.', line: 3 });
+  });
+});
