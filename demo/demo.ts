@@ -12,7 +12,9 @@ function line(label: string, value: string): void {
 }
 
 async function main(): Promise<void> {
-  process.stdout.write('engram-upgrade demo\n\n1. Test bed (Docker engine, compose, local registry, images)\n');
+  process.stdout.write(
+    'engram-upgrade demo\n\n1. Test bed (Docker engine, compose, local registry, images)\n',
+  );
   const seconds = await ensureTestbed();
   line('ready in', `${seconds.toFixed(1)} s`);
 
@@ -29,7 +31,10 @@ async function main(): Promise<void> {
   const body = health.body as { version?: string; build_sha?: string | null };
   line('GET /api/health', `${health.status} version=${body.version} build_sha=${body.build_sha}`);
   const deep = await stack.health('/api/health/deep');
-  line('GET /api/health/deep', `${deep.status} ${JSON.stringify((deep.body as { checks?: unknown }).checks)}`);
+  line(
+    'GET /api/health/deep',
+    `${deep.status} ${JSON.stringify((deep.body as { checks?: unknown }).checks)}`,
+  );
   const versions = await stack.migrationVersions();
   line('migration head', `${versions.at(-1)} (${versions.length} applied)`);
   const [users, notes] = await Promise.all([

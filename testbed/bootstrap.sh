@@ -116,13 +116,15 @@ CFG
 
 # One shared base for every test image: Postgres 15 server and client, plus what the Engram
 # stand-in needs (python3 with psycopg2, curl for compose healthchecks, openssl like the real image).
-BASE_PACKAGES="postgresql-15,postgresql-client-15,python3,python3-psycopg2,curl,ca-certificates,openssl,procps,gzip"
+# A second, Debian 13 base carries Postgres 17: a server newer than this host's pg_dump 15.
+BOOKWORM_PACKAGES="postgresql-15,postgresql-client-15,python3,python3-psycopg2,curl,ca-certificates,openssl,procps,gzip"
+TRIXIE_PACKAGES="postgresql-17,postgresql-client-17,ca-certificates,procps,gzip"
 BASE_REPO="engram-upgrade-testbed/base"
 
-ensure_base_image() {
-  local hash tag mirror dir
-  hash=$(printf '%s\n%s\n' "$BASE_PACKAGES" "bookworm-minbase-v1" | sha256sum | cut -c1-12)
-  tag="$BASE_REPO:bookworm-$hash"
+ensure_base_image() { # ensure_base_image <suite> <packages> <alias tag>
+  local suite=$1 packages=$2 alias=$3 hash tag mirror dir
+  hash=$(printf '%s\n%s\n' "$packages" "$suite-minbase-v1" | sha256sum | cut -c1-12)
+  tag="$BASE_REPO:$suite-$hash"
   if docker image inspect "$tag" >/dev/null 2>&1; then
     log "base image: $tag present"
   else
@@ -130,15 +132,15 @@ ensure_base_image() {
     mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
     mirror=${mirror:-http://deb.debian.org/debian}
     dir=$(mktemp -d /var/tmp/engram-testbed-base.XXXXXX)
-    log "base image: debootstrap bookworm into $dir (about a minute)"
-    debootstrap --variant=minbase --include="$BASE_PACKAGES" bookworm "$dir" "$mirror" >"$STATE_DIR/debootstrap.log" 2>&1 \
-      || { tail -n 30 "$STATE_DIR/debootstrap.log" >&2; rm -rf "$dir"; die "debootstrap failed (log: $STATE_DIR/debootstrap.log)"; }
+    log "base image: debootstrap $suite into $dir (about a minute)"
+    debootstrap --variant=minbase --include="$packages" "$suite" "$dir" "$mirror" >"$STATE_DIR/debootstrap-$suite.log" 2>&1 \
+      || { tail -n 30 "$STATE_DIR/debootstrap-$suite.log" >&2; rm -rf "$dir"; die "debootstrap $suite failed (log: $STATE_DIR/debootstrap-$suite.log)"; }
     rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
     tar -C "$dir" -c . | docker import -c 'ENV LANG=C.UTF-8' - "$tag" >/dev/null
     rm -rf "$dir"
     log "base image: $tag imported"
   fi
-  docker tag "$tag" "$BASE_REPO:current"
+  docker tag "$tag" "$BASE_REPO:$alias"
 }
 
 ensure_tool curl curl
@@ -146,5 +148,6 @@ mkdir -p "$STATE_DIR"
 ensure_engine
 ensure_compose
 ensure_registry
-ensure_base_image
+ensure_base_image bookworm "$BOOKWORM_PACKAGES" current
+ensure_base_image trixie "$TRIXIE_PACKAGES" pg17
 log "machine parts ready"

@@ -24,6 +24,7 @@ import { migrationsUpTo, type ReleaseDecl, SERIES } from './series';
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const WORK = join(HERE, '..', '.testbed', 'build');
 const BASE = 'engram-upgrade-testbed/base:current';
+const BASE_PG17 = 'engram-upgrade-testbed/base:pg17';
 const RECIPE_LABEL = `${TESTBED_LABEL}.recipe`;
 
 function say(msg: string): void {
@@ -73,14 +74,15 @@ async function buildAndPush(
   context: string,
   tags: string[],
   buildArgs: Record<string, string>,
+  base = BASE,
 ): Promise<void> {
-  const baseId = (await run('docker', ['image', 'inspect', '--format', '{{.Id}}', BASE])).stdout.trim();
+  const baseId = (await run('docker', ['image', 'inspect', '--format', '{{.Id}}', base])).stdout.trim();
   const recipe = hashDir(context, `${baseId}\n${JSON.stringify(buildArgs)}`);
   const primary = tags[0]!;
   if ((await localRecipe(primary)) !== recipe) {
     say(`building ${primary}`);
     const args = ['build', '-q', '--label', `${RECIPE_LABEL}=${recipe}`, '--label', `${TESTBED_LABEL}=true`];
-    args.push('--build-arg', `BASE=${BASE}`);
+    args.push('--build-arg', `BASE=${base}`);
     for (const [k, v] of Object.entries(buildArgs)) args.push('--build-arg', `${k}=${v}`);
     for (const t of tags) args.push('-t', t);
     await run('docker', [...args, context], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
@@ -148,7 +150,8 @@ export async function buildTestbedImages(): Promise<void> {
   rmSync(pg, { recursive: true, force: true });
   cpSync(join(HERE, 'images', 'postgres'), pg, { recursive: true });
   chmodSync(join(pg, 'entrypoint.sh'), 0o755);
-  await buildAndPush(pg, [postgresImage()], {});
+  await buildAndPush(pg, [postgresImage()], { PG_MAJOR: '15' });
+  await buildAndPush(pg, [postgresImage(17)], { PG_MAJOR: '17' }, BASE_PG17);
   const newest = SERIES[SERIES.length - 1]!;
   for (const release of SERIES) {
     const tags = [`${engramRepository()}:${release.version}`, `${engramRepository()}:${release.sha}`];

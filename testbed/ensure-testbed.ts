@@ -10,7 +10,8 @@ export async function ensureTestbed(): Promise<number> {
   const started = Date.now();
   const script = fileURLToPath(new URL('./bootstrap.sh', import.meta.url));
   const r = spawnSync('bash', [script], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) throw new Error(`test bed bootstrap failed (exit ${r.status}); see the [testbed] lines above`);
+  if (r.status !== 0)
+    throw new Error(`test bed bootstrap failed (exit ${r.status}); see the [testbed] lines above`);
   await buildTestbedImages();
   return (Date.now() - started) / 1000;
 }

@@ -57,7 +57,10 @@ export class HashingFileWriter extends Writable {
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
     const fh = this.#fh;
     this.#fh = undefined;
-    if (!fh) return cb(err);
+    if (!fh) {
+      cb(err);
+      return;
+    }
     fh.close().then(
       () => cb(err),
       () => cb(err),

@@ -78,8 +78,14 @@ export class DockerodeDocker implements DockerPort {
     const onAbort = () => stream.destroy(new Error('aborted'));
     req.signal?.addEventListener('abort', onAbort, { once: true });
     try {
+      // A command may stop reading its input early (pg_restore --list reads only the table of
+      // contents); its exit code, not the broken pipe, says whether it succeeded.
       const feeding = req.stdin
-        ? pipeline(req.stdin, new PassThrough(), stream as unknown as Writable, { end: true })
+        ? pipeline(req.stdin, new PassThrough(), stream as unknown as Writable, { end: true }).catch(
+            (err: unknown) => {
+              if (!isBrokenPipe(err) || req.signal?.aborted) throw err;
+            },
+          )
         : undefined;
       await Promise.all([pipeline(stream, demux, sink), feeding]);
     } finally {
@@ -155,4 +161,9 @@ export class DockerodeDocker implements DockerPort {
       });
     }
   }
+}
+
+function isBrokenPipe(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'EPIPE' || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE';
 }

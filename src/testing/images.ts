@@ -16,8 +16,13 @@ export function engramImage(version: string): string {
   return `${engramRepository()}:${version}`;
 }
 
-/** The Postgres image the harness runs (Postgres 15 on the test bed). */
-export function postgresImage(): string {
+/**
+ * The Postgres image the harness runs: Postgres 15 on the test bed by default; `17` names the newer
+ * server used to face an older host client.
+ */
+export function postgresImage(major?: 17): string {
+  if (major === 17)
+    return process.env.ENGRAM_UPGRADE_POSTGRES17_IMAGE ?? `${testbedRegistry()}/library/postgres:17`;
   return process.env.ENGRAM_UPGRADE_POSTGRES_IMAGE ?? `${testbedRegistry()}/library/postgres:15`;
 }
 
