@@ -87,7 +87,17 @@ export class DockerodeDocker implements DockerPort {
             },
           )
         : undefined;
-      await Promise.all([pipeline(stream, demux, sink), feeding]);
+      try {
+        await pipeline(stream, demux, sink);
+      } finally {
+        if (feeding) {
+          // The command's output has ended, so the command has: input it never read is not wanted,
+          // and Docker would otherwise hold the connection until we stopped writing.
+          stream.destroy();
+          req.stdin?.destroy();
+          await feeding;
+        }
+      }
     } finally {
       req.signal?.removeEventListener('abort', onAbort);
     }

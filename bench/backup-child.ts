@@ -1,0 +1,21 @@
+/**
+ * One backup in a process of its own, so its peak RSS is the library's and not the benchmark's.
+ * Usage: npx tsx bench/backup-child.ts <compose project> <backup dir>; prints one JSON line.
+ */
+import { backup, executeBackup } from '../src/backup';
+import { openDeployment } from '../src/deployment/deployment';
+
+const [project, dir] = process.argv.slice(2);
+const baseline = process.memoryUsage().rss;
+const dep = await openDeployment({ project: project! });
+const result = await executeBackup(dep, await backup(dep, { dir: dir! }));
+console.log(
+  JSON.stringify({
+    path: result.path,
+    dumpMs: result.manifest.timings.dumpMs,
+    verifyMs: result.manifest.timings.verifyMs,
+    bytes: result.manifest.files[0]!.bytes,
+    baselineRssMB: baseline / 1024 ** 2,
+    peakRssMB: (process.resourceUsage().maxRSS * 1024) / 1024 ** 2,
+  }),
+);

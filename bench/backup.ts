@@ -1,0 +1,174 @@
+/**
+ * Backup benchmark on a seeded database of at least 1 GB, measured side by side in one run:
+ * - backup dump throughput against a raw `docker exec … pg_dump -Fc > file` of the same database;
+ * - peak RSS of this Node process while streaming;
+ * - verification overhead (level 1 and level 2) relative to the dump;
+ * - restore time against the documented plain-SQL path (`pg_dump | gzip`, then `gunzip | psql`).
+ * Usage: npx tsx bench/backup.ts [--gb 1.0] [--rounds 2]
+ */
+import { spawn } from 'node:child_process';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { createGunzip } from 'node:zlib';
+import { executeRestore, restore, verifyBackup } from '../src/backup';
+import { openDeployment } from '../src/deployment/deployment';
+import { run } from '../src/process/run-command';
+import { startEngramStack } from '../src/testing';
+import { ensureTestbed } from '../testbed/ensure-testbed';
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const GB = arg('gb', 1.0);
+const ROUNDS = arg('rounds', 2);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Runs argv with stdout to a file (or stdin from a stream); resolves with elapsed ms. */
+async function timed(
+  cmd: string,
+  args: string[],
+  io: { out?: string; input?: NodeJS.ReadableStream },
+): Promise<number> {
+  const t = performance.now();
+  const child = spawn(cmd, args, {
+    stdio: [io.input ? 'pipe' : 'ignore', io.out ? 'pipe' : 'ignore', 'inherit'],
+  });
+  const done = new Promise<number | null>((r) => child.on('close', r));
+  const jobs: Promise<unknown>[] = [];
+  if (io.out && child.stdout) jobs.push(pipeline(child.stdout, createWriteStream(io.out)));
+  if (io.input && child.stdin) jobs.push(pipeline(io.input, child.stdin));
+  await Promise.all(jobs);
+  const code = await done;
+  if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${code}`);
+  return performance.now() - t;
+}
+
+interface ChildResult {
+  path: string;
+  dumpMs: number;
+  verifyMs: number;
+  bytes: number;
+  baselineRssMB: number;
+  peakRssMB: number;
+}
+
+/** The backup runs in its own process so that its peak RSS is measured alone. */
+async function childBackup(project: string, dir: string): Promise<ChildResult> {
+  const script = fileURLToPath(new URL('./backup-child.ts', import.meta.url));
+  const r = await run('npx', ['tsx', script, project, dir]);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as ChildResult;
+}
+
+async function main(): Promise<void> {
+  await ensureTestbed();
+  await using stack = await startEngramStack({ version: '0.15.0', seed: false });
+  const pg = await stack.containerId('postgres');
+  const rows = Math.ceil((GB * 1024 ** 3) / 560);
+  process.stderr.write(`seeding ~${GB} GB (${rows} notes)…\n`);
+  const seedStart = performance.now();
+  await stack.query("INSERT INTO users (email) VALUES ('bench@example.test')");
+  const batch = 500_000;
+  for (let done = 0; done < rows; done += batch) {
+    await stack.query(
+      `INSERT INTO notes (user_id, title, body) SELECT (SELECT id FROM users LIMIT 1), 'n' || g, ` +
+        `repeat(md5(random()::text) || md5(random()::text), 8) FROM generate_series(1, ${Math.min(batch, rows - done)}) g`,
+    );
+  }
+  await stack.query('VACUUM ANALYZE notes');
+  const dbBytes = Number((await stack.query('SELECT pg_database_size(current_database())'))[0]![0]);
+  process.stderr.write(
+    `seeded ${(dbBytes / 1024 ** 3).toFixed(2)} GiB in ${((performance.now() - seedStart) / 1000).toFixed(0)} s\n`,
+  );
+
+  const work = mkdtempSync(join(tmpdir(), 'engram-bench-'));
+  const dep = await openDeployment({ project: stack.projectName });
+  const raw: number[] = [];
+  const ours: number[] = [];
+  const verify1: number[] = [];
+  let rss = 0;
+  let baselineRss = 0;
+  let lastBackup = '';
+  let dumpBytes = 0;
+  for (let r = 0; r < ROUNDS; r++) {
+    const rawFile = join(work, `raw-${r}.dump`);
+    raw.push(
+      await timed('docker', ['exec', pg, 'pg_dump', '-Fc', '-U', 'engram', '-d', 'engram'], { out: rawFile }),
+    );
+    rmSync(rawFile);
+    const child = await childBackup(stack.projectName, join(work, `ours-${r}`));
+    ours.push(child.dumpMs);
+    verify1.push(child.verifyMs);
+    dumpBytes = child.bytes;
+    rss = Math.max(rss, child.peakRssMB);
+    baselineRss = child.baselineRssMB;
+    if (lastBackup) rmSync(lastBackup, { recursive: true });
+    lastBackup = child.path;
+  }
+  const v2Start = performance.now();
+  await verifyBackup(lastBackup, { level: 2 });
+  const verify2 = performance.now() - v2Start;
+
+  // Documented plain-SQL path: pg_dump | gzip, then gunzip | psql into an empty database.
+  const sqlGz = join(work, 'plain.sql.gz');
+  const gzDumpMs = await timed(
+    'sh',
+    ['-c', `docker exec ${pg} pg_dump -U engram engram --clean --if-exists | gzip > ${sqlGz}`],
+    {},
+  );
+  await stack.query('CREATE DATABASE plain_restore');
+  const plainRestoreMs = await timed(
+    'docker',
+    ['exec', '-i', pg, 'psql', '-q', '-U', 'engram', '-d', 'plain_restore'],
+    {
+      input: createReadStream(sqlGz).pipe(createGunzip()),
+    },
+  );
+  await stack.query('DROP DATABASE plain_restore');
+  const sqlGzBytes = statSync(sqlGz).size;
+
+  const restoreStart = performance.now();
+  await executeRestore(dep, await restore(lastBackup, dep, { keepPrevious: false }));
+  const oursRestoreMs = performance.now() - restoreStart;
+  rmSync(work, { recursive: true, force: true });
+
+  const rawMs = median(raw);
+  const oursMs = median(ours);
+  const out = {
+    bench: 'backup',
+    dbBytes,
+    dumpBytes,
+    rounds: ROUNDS,
+    rawDumpMs: Math.round(rawMs),
+    oursDumpMs: Math.round(oursMs),
+    throughputRatio: Number((rawMs / oursMs).toFixed(3)),
+    oursMBps: Number((dbBytes / 1024 ** 2 / (oursMs / 1000)).toFixed(1)),
+    peakRssMB: Number(rss.toFixed(1)),
+    baselineRssMB: Number(baselineRss.toFixed(1)),
+    verify1Ms: Math.round(median(verify1)),
+    verify1Overhead: Number((median(verify1) / oursMs).toFixed(3)),
+    verify2Ms: Math.round(verify2),
+    verify2Overhead: Number((verify2 / oursMs).toFixed(3)),
+    plainGzipDumpMs: Math.round(gzDumpMs),
+    plainSqlGzBytes: sqlGzBytes,
+    plainRestoreMs: Math.round(plainRestoreMs),
+    oursRestoreMs: Math.round(oursRestoreMs),
+    restoreSpeedup: Number((plainRestoreMs / oursRestoreMs).toFixed(3)),
+  };
+  console.log('| measure | value |\n|---|---|');
+  for (const [k, v] of Object.entries(out)) if (k !== 'bench') console.log(`| ${k} | ${v} |`);
+  console.log(JSON.stringify(out));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
