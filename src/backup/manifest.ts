@@ -5,7 +5,11 @@ export const DUMP_FILE = 'db.dump';
 export const ROLES_FILE = 'roles.sql';
 
 export const BackupFileSchema = z.object({
-  name: z.string(),
+  /** A plain file name inside the backup directory; never a path. */
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)
+    .refine((n) => !n.includes('..')),
   bytes: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });

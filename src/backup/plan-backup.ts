@@ -1,5 +1,5 @@
-import { statfs } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+import { access, statfs } from 'node:fs/promises';
+import { dirname, isAbsolute, join } from 'node:path';
 import { psqlQuery } from '../db/psql';
 import type { Deployment } from '../deployment/deployment';
 import { InvalidInputError, UpgradeError } from '../errors';
@@ -61,6 +61,22 @@ async function hostClientMajor(): Promise<number> {
   return Number(m[1]);
 }
 
+/** The directory itself, or the closest ancestor that exists (where it will be created). */
+async function nearestExisting(dir: string): Promise<string> {
+  let current = dir;
+  while (
+    !(await access(current).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  return current;
+}
+
 export function stamp(d: Date): string {
   return d
     .toISOString()
@@ -113,7 +129,7 @@ export async function backup(deployment: Deployment, options: BackupOptions): Pr
   }
 
   const requiredBytes = options.requiredFreeBytes ?? sizeBytes;
-  const fsInfo = await statfs(dir).catch(() => undefined);
+  const fsInfo = await statfs(await nearestExisting(dir)).catch(() => undefined);
   const availableBytes = fsInfo ? fsInfo.bavail * fsInfo.bsize : 0;
   if (fsInfo && availableBytes < requiredBytes) {
     throw new UpgradeError('BACKUP_NO_SPACE', {

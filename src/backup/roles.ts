@@ -16,9 +16,12 @@ export interface RoleRecord {
 /** Every non-system role except the one the dump runs as (the target is initialised with it). */
 export const ROLES_QUERY = `SELECT r.rolname, r.rolsuper, r.rolinherit, r.rolcreaterole, r.rolcreatedb, r.rolcanlogin,
   r.rolreplication, r.rolbypassrls,
-  coalesce((SELECT string_agg(g.rolname, ',' ORDER BY g.rolname) FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+  coalesce((SELECT string_agg(g.rolname, E'\\x1e' ORDER BY g.rolname) FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
     WHERE m.member = r.oid AND g.rolname NOT LIKE 'pg\\_%'), '')
 FROM pg_roles r WHERE r.rolname NOT LIKE 'pg\\_%' AND r.rolname <> current_user ORDER BY r.rolname`;
+
+/** Separates group names in one field; a role name may contain commas but not this control character. */
+const GROUP_SEP = '\u001e';
 
 export function parseRoleRows(rows: string[][]): RoleRecord[] {
   return rows.map((r) => ({
@@ -30,11 +33,15 @@ export function parseRoleRows(rows: string[][]): RoleRecord[] {
     login: r[5] === 't',
     replication: r[6] === 't',
     bypassRls: r[7] === 't',
-    memberOf: r[8] ? r[8].split(',') : [],
+    memberOf: r[8] ? r[8].split(GROUP_SEP) : [],
   }));
 }
 
-/** Idempotent SQL that creates missing roles with their attributes (no passwords) and memberships. */
+/**
+ * Idempotent psql input that creates missing roles with their attributes (no passwords) and
+ * memberships. Names only ever appear quoted as a literal or an identifier: `\gexec` runs the
+ * CREATE ROLE a query produced, so no dollar-quoted block can be closed by a hostile name.
+ */
 export function rolesSql(roles: RoleRecord[]): string {
   const lines = ['-- Cluster roles captured by engram-upgrade (no passwords). Safe to run more than once.'];
   for (const r of roles) {
@@ -48,7 +55,7 @@ export function rolesSql(roles: RoleRecord[]): string {
       r.bypassRls ? 'BYPASSRLS' : 'NOBYPASSRLS',
     ].join(' ');
     lines.push(
-      `DO $engram_upgrade$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${literal(r.name)}) THEN CREATE ROLE ${ident(r.name)}; END IF; END $engram_upgrade$;`,
+      `SELECT ${literal(`CREATE ROLE ${ident(r.name)}`)} WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${literal(r.name)})\\gexec`,
       `ALTER ROLE ${ident(r.name)} ${attrs};`,
     );
   }

@@ -15,6 +15,7 @@ export class PsqlSession implements AsyncDisposable {
   #done: Promise<ExecOutcome>;
   #ended: ExecOutcome | undefined;
   #seq = 0;
+  #queue: Promise<void> = Promise.resolve();
   #secrets: SecretSet | undefined;
 
   private constructor(
@@ -38,7 +39,11 @@ export class PsqlSession implements AsyncDisposable {
         this.#ended = outcome;
         this.#fail(outcome.stderr);
       },
-      (err: unknown) => this.#fail(err instanceof Error ? err.message : String(err)),
+      (err: unknown) => {
+        const message = err instanceof Error ? err.message : String(err);
+        this.#ended = { exitCode: null, stdout: '', stderr: message };
+        this.#fail(message);
+      },
     );
   }
 
@@ -46,8 +51,17 @@ export class PsqlSession implements AsyncDisposable {
     return new PsqlSession(docker, containerId, user, database, secrets);
   }
 
-  /** Runs statements in the session and returns the rows of their output. */
+  /** Runs statements in the session and returns the rows of their output. Calls run one at a time, in order. */
   query(sql: string): Promise<string[][]> {
+    const next = this.#queue.then(() => this.#send(sql));
+    this.#queue = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
+  }
+
+  #send(sql: string): Promise<string[][]> {
     if (this.#ended) return Promise.reject(this.#error(this.#ended.stderr));
     const marker = `__engram_upgrade_${++this.#seq}__`;
     const out = new Promise<string>((resolve, reject) => {

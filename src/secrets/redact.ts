@@ -22,7 +22,7 @@ export class SecretSet {
       const key = entry.slice(0, eq);
       const value = entry.slice(eq + 1);
       if (isSecretName(key)) this.add(value);
-      if (/URL$/i.test(key)) this.add(passwordOfUrl(value));
+      if (/URL$/i.test(key)) for (const pw of urlPasswordForms(value)) this.add(pw);
     }
     return this;
   }
@@ -51,11 +51,24 @@ export function isSecretName(name: string): boolean {
   return SECRET_NAME.test(name);
 }
 
+/** The password of a URL, decoded (or as written, when it is not valid percent-encoding). */
 export function passwordOfUrl(url: string): string | undefined {
+  return urlPasswordForms(url).at(-1);
+}
+
+/** Every form a URL's password can take in text: as written in the URL, and decoded. */
+function urlPasswordForms(url: string): string[] {
+  let written: string;
   try {
-    const pw = new URL(url).password;
-    return pw ? decodeURIComponent(pw) : undefined;
+    written = new URL(url).password;
   } catch {
-    return undefined;
+    return [];
+  }
+  if (!written) return [];
+  try {
+    const decoded = decodeURIComponent(written);
+    return decoded === written ? [written] : [written, decoded];
+  } catch {
+    return [written];
   }
 }

@@ -100,10 +100,8 @@ describe('PsqlSession', () => {
     expect(exited).toBe(true);
   });
 
-  // BUG: the session keeps a single waiter. A second query sent before the first is answered
-  // replaces it: the first promise never settles and the second resolves with both outputs
-  // (including the first marker line). Nothing in the API says queries must be awaited one by one.
-  it.fails('keeps the answers of two queries sent without waiting apart', async () => {
+  // Callers may fire queries without awaiting each: they are sent one at a time, in order.
+  it('keeps the answers of two queries sent without waiting apart', async () => {
     const { docker, id } = db((sql) => [[sql.includes('one') ? '1' : '2']]);
     const s = PsqlSession.open(docker, id, 'engram', 'engram');
     try {

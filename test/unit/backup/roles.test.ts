@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { parseRoleRows, type RoleRecord, rolesSql } from '../../../src/backup/roles';
 
-/** A row as psql prints ROLES_QUERY: name, seven t/f attributes, comma-joined group names. */
-function row(name: string, flags: string, groups = ''): string[] {
-  return [name, ...flags.split(''), groups];
+/** A row as psql prints ROLES_QUERY: name, seven t/f attributes, group names joined by U+001E. */
+function row(name: string, flags: string, groups: string[] = []): string[] {
+  return [name, ...flags.split(''), groups.join('\u001e')];
 }
 
 const ENGRAM_APP = row('engram_app', 'fffftff'); // NOSUPERUSER NOINHERIT ... LOGIN, as Engram creates it
 
 describe('parseRoleRows', () => {
   it('reads each attribute from its own column', () => {
-    const [app, admin] = parseRoleRows([ENGRAM_APP, row('admin', 'ttttttt', 'engram_app')]);
+    const [app, admin] = parseRoleRows([ENGRAM_APP, row('admin', 'ttttttt', ['engram_app'])]);
     expect(app).toEqual({
       name: 'engram_app',
       superuser: false,
@@ -53,16 +53,13 @@ describe('parseRoleRows', () => {
   });
 
   it('splits several memberships', () => {
-    const [r] = parseRoleRows([row('reporting', 'fffftff', 'analysts,readers')]);
+    const [r] = parseRoleRows([row('reporting', 'fffftff', ['analysts', 'readers'])]);
     expect(r?.memberOf).toEqual(['analysts', 'readers']);
   });
 
-  // BUG: ROLES_QUERY joins group names with ',' and parseRoleRows splits on ',', so a membership in
-  // a group whose (legal) name contains a comma comes back as two groups that do not exist, and the
-  // GRANT in roles.sql fails on restore. This row is exactly what psql prints for groups 'ops,eu'
-  // and 'readers'.
-  it.fails('keeps a group name that contains a comma whole', () => {
-    const [r] = parseRoleRows([row('reporting', 'fffftff', 'ops,eu,readers')]);
+  // Role names may contain commas, so group names are joined with a control character instead.
+  it('keeps a group name that contains a comma whole', () => {
+    const [r] = parseRoleRows([row('reporting', 'fffftff', ['ops,eu', 'readers'])]);
     expect(r?.memberOf).toEqual(['ops,eu', 'readers']);
   });
 });
@@ -87,21 +84,25 @@ describe('rolesSql', () => {
     const [app] = parseRoleRows([ENGRAM_APP]);
     const sql = rolesSql([app!]);
     expect(sql).toContain(
-      `DO $engram_upgrade$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'engram_app') THEN CREATE ROLE "engram_app"; END IF; END $engram_upgrade$;`,
+      `SELECT 'CREATE ROLE "engram_app"' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'engram_app')\\gexec`,
     );
     expect(sql).toContain(
       'ALTER ROLE "engram_app" NOSUPERUSER NOINHERIT NOCREATEROLE NOCREATEDB LOGIN NOREPLICATION NOBYPASSRLS;',
     );
     // No bare CREATE ROLE outside the existence check: running the file twice must not fail.
-    const bare = sql.split('\n').filter((l) => /CREATE ROLE/.test(l) && !/IF NOT EXISTS/.test(l));
+    const bare = sql.split('\n').filter((l) => /CREATE ROLE/.test(l) && !/WHERE NOT EXISTS .*\\gexec$/.test(l));
     expect(bare).toEqual([]);
   });
 
   it('quotes odd role names as identifiers and as string literals', () => {
     const sql = rolesSql([role('we"ird'), role("o'brien"), role('Mixed Case')]);
-    expect(sql).toContain(`rolname = 'we"ird') THEN CREATE ROLE "we""ird";`);
+    expect(sql).toContain(
+      `SELECT 'CREATE ROLE "we""ird"' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'we"ird')`,
+    );
     expect(sql).toContain('ALTER ROLE "we""ird" ');
-    expect(sql).toContain(`rolname = 'o''brien') THEN CREATE ROLE "o'brien";`);
+    expect(sql).toContain(
+      `SELECT 'CREATE ROLE "o''brien"' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'o''brien')`,
+    );
     expect(sql).toContain('ALTER ROLE "Mixed Case" ');
   });
 
@@ -130,14 +131,15 @@ describe('rolesSql', () => {
     expect(rolesSql([]).trim()).toMatch(/^--/);
   });
 
-  // BUG: the existence check is wrapped in the fixed dollar-quote tag $engram_upgrade$. A (legal)
-  // role name containing that tag ends the DO body early; the rest of the line is parsed as plain
-  // SQL when roles.sql is replayed as a superuser. The tag must not occur in the quoted body.
-  it.fails('keeps the DO body closed for a role name that contains the dollar-quote tag', () => {
-    const sql = rolesSql([role('x$engram_upgrade$;DROP DATABASE engram;--')]);
-    const doLine = sql.split('\n').find((l) => l.startsWith('DO '))!;
-    const tag = doLine.match(/^DO (\$[a-z_]*\$)/)?.[1] ?? '';
-    // Exactly one opening and one closing tag on the line.
-    expect(doLine.split(tag).length - 1).toBe(2);
+  // A hostile name must stay inside its quotes: no dollar-quoted block exists that it could close.
+  it('quotes a hostile role name only as a literal and an identifier', () => {
+    const name = 'x$engram_upgrade$;DROP DATABASE engram;--';
+    const sql = rolesSql([role(name)]);
+    expect(sql).not.toMatch(/^DO /m);
+    const create = sql.split('\n').find((l) => l.endsWith('\\gexec'))!;
+    expect(create).toBe(
+      `SELECT 'CREATE ROLE "${name}"' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${name}')\\gexec`,
+    );
+    expect(sql).toContain(`ALTER ROLE "${name}" `);
   });
 });
