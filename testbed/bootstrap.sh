@@ -3,6 +3,8 @@
 # registry on loopback. Idempotent: every step first checks whether its result is already there.
 # Images are built afterwards by testbed/build-images.ts (run by `npm run testbed`).
 set -euo pipefail
+# dockerd and friends live in sbin; a minimal PATH would make the engine look missing.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 REGISTRY_ADDR="${ENGRAM_UPGRADE_REGISTRY:-127.0.0.1:5000}"
 STATE_DIR="${ENGRAM_UPGRADE_TESTBED_DIR:-/var/lib/engram-upgrade-testbed}"
@@ -13,6 +15,8 @@ die() { printf '[testbed] ERROR: %s\n' "$*" >&2; exit 1; }
 
 is_root() { [ "$(id -u)" = 0 ]; }
 is_debian() { [ -r /etc/debian_version ] && command -v apt-get >/dev/null; }
+
+APT_INSTALL=(apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
 
 apt_update_once() {
   if [ "$APT_UPDATED" = 0 ]; then
@@ -53,9 +57,14 @@ ensure_engine() {
     log "docker engine: installing Debian 13's docker.io"
     add_trixie_source
     apt_update_once
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t trixie --no-install-recommends docker.io docker-compose >/dev/null
+    DEBIAN_FRONTEND=noninteractive "${APT_INSTALL[@]}" -t trixie docker.io docker-compose >/dev/null
   fi
-  command -v docker >/dev/null || die "dockerd is installed but there is no docker client on PATH"
+  if ! command -v docker >/dev/null; then
+    # Debian 13 splits the client out of docker.io.
+    is_root && is_debian || die "dockerd is installed but there is no docker client on PATH"
+    apt_update_once
+    DEBIAN_FRONTEND=noninteractive "${APT_INSTALL[@]}" -t trixie docker-cli >/dev/null
+  fi
   log "docker engine: starting dockerd (log: /var/log/dockerd.log)"
   setsid nohup dockerd >/var/log/dockerd.log 2>&1 </dev/null &
   for _ in $(seq 1 60); do
@@ -72,7 +81,7 @@ ensure_compose() {
   log "compose: installing Debian 13's docker-compose (v2)"
   add_trixie_source
   apt_update_once
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t trixie --no-install-recommends docker-compose >/dev/null
+  DEBIAN_FRONTEND=noninteractive "${APT_INSTALL[@]}" -t trixie docker-compose >/dev/null
   docker compose version >/dev/null 2>&1 || die "docker compose still not usable after install"
 }
 
@@ -81,14 +90,16 @@ ensure_tool() { # ensure_tool <command> <debian package>
   is_root && is_debian || die "$1 is missing; install $2 and run again"
   log "installing $2"
   apt_update_once
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$2" >/dev/null
+  DEBIAN_FRONTEND=noninteractive "${APT_INSTALL[@]}" "$2" >/dev/null
 }
 
-registry_answers() { curl -fsS -o /dev/null "http://$REGISTRY_ADDR/v2/" 2>/dev/null; }
+registry_answers() { curl -fsS --max-time 5 -o /dev/null "http://$REGISTRY_ADDR/v2/" 2>/dev/null; }
 
 ensure_registry() {
   if registry_answers; then log "registry: answering on $REGISTRY_ADDR"; return 0; fi
   ensure_tool docker-registry docker-registry
+  # The package's own service (init script) would listen on all interfaces; ours listens on loopback.
+  if [ -x /etc/init.d/docker-registry ]; then /etc/init.d/docker-registry stop >/dev/null 2>&1 || true; fi
   mkdir -p "$STATE_DIR/registry"
   cat >"$STATE_DIR/registry.yml" <<CFG
 version: 0.1
@@ -107,6 +118,10 @@ CFG
   setsid nohup docker-registry serve "$STATE_DIR/registry.yml" >"$STATE_DIR/registry.log" 2>&1 </dev/null &
   echo $! >"$STATE_DIR/registry.pid"
   for _ in $(seq 1 30); do
+    if ! kill -0 "$(cat "$STATE_DIR/registry.pid")" 2>/dev/null; then
+      tail -n 20 "$STATE_DIR/registry.log" >&2 || true
+      die "the registry exited at start (is $REGISTRY_ADDR taken by another program?)"
+    fi
     registry_answers && return 0
     sleep 0.5
   done
@@ -132,12 +147,15 @@ ensure_base_image() { # ensure_base_image <suite> <packages> <alias tag>
     mirror=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
     mirror=${mirror:-http://deb.debian.org/debian}
     dir=$(mktemp -d /var/tmp/engram-testbed-base.XXXXXX)
+    # An interrupted run must not leave a 600 MB root file system behind.
+    trap 'rm -rf "$dir"' EXIT
     log "base image: debootstrap $suite into $dir (about a minute)"
     debootstrap --variant=minbase --include="$packages" "$suite" "$dir" "$mirror" >"$STATE_DIR/debootstrap-$suite.log" 2>&1 \
       || { tail -n 30 "$STATE_DIR/debootstrap-$suite.log" >&2; rm -rf "$dir"; die "debootstrap $suite failed (log: $STATE_DIR/debootstrap-$suite.log)"; }
     rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
     tar -C "$dir" -c . | docker import -c 'ENV LANG=C.UTF-8' - "$tag" >/dev/null
     rm -rf "$dir"
+    trap - EXIT
     log "base image: $tag imported"
   fi
   docker tag "$tag" "$BASE_REPO:$alias"

@@ -1,7 +1,7 @@
 /**
  * Builds and pushes the test images: Postgres and one Engram stand-in per version of the series.
- * Cached by recipe: an image is rebuilt only when its build context or base changed, and pushed only
- * when the registry lacks that tag. Run after testbed/bootstrap.sh (`npm run testbed` does both).
+ * Cached by recipe: an image is rebuilt only when its build context or base changed; every tag is
+ * pushed each run (cheap when the registry already holds the layers). Run after testbed/bootstrap.sh (`npm run testbed` does both).
  */
 import { createHash } from 'node:crypto';
 import {
@@ -17,15 +17,15 @@ import {
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from '../src/process/run-command';
-import { engramRepository, postgresImage, TESTBED_LABEL, testbedRegistry } from '../src/testing/images';
+import { engramRepository, postgresImage } from '../src/testing/images';
 import { renderExs } from './lib/exs';
-import { migrationsUpTo, type ReleaseDecl, SERIES } from './series';
+import { effectiveRequirement, migrationsUpTo, type ReleaseDecl, SERIES } from './series';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const WORK = join(HERE, '..', '.testbed', 'build');
 const BASE = 'engram-upgrade-testbed/base:current';
 const BASE_PG17 = 'engram-upgrade-testbed/base:pg17';
-const RECIPE_LABEL = `${TESTBED_LABEL}.recipe`;
+const RECIPES = 'engram-upgrade-testbed/recipes';
 
 function say(msg: string): void {
   process.stderr.write(`[testbed] ${msg}\n`);
@@ -48,26 +48,14 @@ function hashDir(dir: string, extra: string): string {
   return h.digest('hex').slice(0, 16);
 }
 
-async function localRecipe(tag: string): Promise<string | undefined> {
-  const r = await run(
-    'docker',
-    ['image', 'inspect', '--format', `{{index .Config.Labels "${RECIPE_LABEL}"}}`, tag],
-    {
-      allowFail: true,
-    },
-  );
-  return r.code === 0 ? r.stdout.trim() : undefined;
+/** Local tag that records which recipe an image was built from (images carry no labels of ours). */
+function recipeTag(recipe: string): string {
+  return `${RECIPES}:${recipe}`;
 }
 
-async function registryHas(image: string): Promise<boolean> {
-  const slash = image.indexOf('/');
-  const colon = image.lastIndexOf(':');
-  const url = `http://${image.slice(0, slash)}/v2/${image.slice(slash + 1, colon)}/manifests/${image.slice(colon + 1)}`;
-  const res = await fetch(url, {
-    method: 'HEAD',
-    headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' },
-  }).catch(() => undefined);
-  return res?.ok === true;
+async function imageId(ref: string): Promise<string | undefined> {
+  const r = await run('docker', ['image', 'inspect', '--format', '{{.Id}}', ref], { allowFail: true });
+  return r.code === 0 ? r.stdout.trim() : undefined;
 }
 
 async function buildAndPush(
@@ -79,39 +67,20 @@ async function buildAndPush(
   const baseId = (await run('docker', ['image', 'inspect', '--format', '{{.Id}}', base])).stdout.trim();
   const recipe = hashDir(context, `${baseId}\n${JSON.stringify(buildArgs)}`);
   const primary = tags[0]!;
-  if ((await localRecipe(primary)) !== recipe) {
+  const built = await imageId(recipeTag(recipe));
+  if (!built || built !== (await imageId(primary))) {
     say(`building ${primary}`);
-    const args = ['build', '-q', '--label', `${RECIPE_LABEL}=${recipe}`, '--label', `${TESTBED_LABEL}=true`];
-    args.push('--build-arg', `BASE=${base}`);
+    const args = ['build', '-q', '--build-arg', `BASE=${base}`, '-t', recipeTag(recipe)];
     for (const [k, v] of Object.entries(buildArgs)) args.push('--build-arg', `${k}=${v}`);
     for (const t of tags) args.push('-t', t);
     await run('docker', [...args, context], { env: { ...process.env, DOCKER_BUILDKIT: '0' } });
   }
   for (const t of tags) {
-    await run('docker', ['tag', primary, t]);
-    if (!(await registryHas(t)) || (await pushedRecipe(t)) !== recipe) {
-      say(`pushing ${t}`);
-      await run('docker', ['push', '-q', t]);
-      rememberPush(t, recipe);
-    }
+    await run('docker', ['tag', recipeTag(recipe), t]);
+    // Always push: the registry is shared by every checkout on the machine, and a push of layers it
+    // already holds only re-points the tag (well under a second).
+    await run('docker', ['push', '-q', t]);
   }
-}
-
-const PUSHED = join(HERE, '..', '.testbed', 'pushed.json');
-function pushedState(): Record<string, string> {
-  try {
-    return JSON.parse(readFileSync(PUSHED, 'utf8')) as Record<string, string>;
-  } catch {
-    return {};
-  }
-}
-async function pushedRecipe(tag: string): Promise<string | undefined> {
-  return pushedState()[`${testbedRegistry()}|${tag}`];
-}
-function rememberPush(tag: string, recipe: string): void {
-  const state = pushedState();
-  state[`${testbedRegistry()}|${tag}`] = recipe;
-  writeFileSync(PUSHED, JSON.stringify(state, null, 2));
 }
 
 function engramContext(release: ReleaseDecl): string {
@@ -128,7 +97,8 @@ function engramContext(release: ReleaseDecl): string {
   );
   cpSync(join(HERE, 'images', 'engram', 'standin'), join(lib, 'standin'), { recursive: true });
   const { migrations: _m, ...decl } = release;
-  writeFileSync(join(lib, 'standin', 'release.json'), `${JSON.stringify(decl, null, 2)}\n`);
+  const image = { ...decl, requiresApplied: effectiveRequirement(release.version) };
+  writeFileSync(join(lib, 'standin', 'release.json'), `${JSON.stringify(image, null, 2)}\n`);
   const releases = join(dir, 'app', 'releases');
   mkdirSync(join(releases, release.version), { recursive: true });
   writeFileSync(join(releases, 'start_erl.data'), `15.2.7.1 ${release.version}\n`);

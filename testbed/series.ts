@@ -39,6 +39,11 @@ export interface ReleaseDecl {
   startFailure?: string;
   /** `Engram.Release.Preflight.run()` works over rpc from this release on. */
   preflightRpc: boolean;
+  /**
+   * A migration an existing database must already have before this release migrates it: the release
+   * is only reachable through an earlier one (a required intermediate stop). A fresh database is fine.
+   */
+  requiresApplied?: { version: string; message: string };
 }
 
 const baseline: MigrationDecl = {
@@ -165,6 +170,11 @@ export const SERIES: ReleaseDecl[] = [
     date: '2026-08-20',
     purpose: 'required intermediate stop: only from the 0.17 line',
     preflightRpc: true,
+    requiresApplied: {
+      version: '20260817080100',
+      message:
+        'this release upgrades databases from the 0.17 schema only (migration 20260817080100 is not applied); upgrade to 0.17.x first',
+    },
     migrations: [
       {
         version: '20260819150000',
@@ -191,6 +201,11 @@ export const SERIES: ReleaseDecl[] = [
     date: '2026-09-01',
     purpose: 'major with an "Upgrade from 0.18 to 1.0" section; requires ENGRAM_INSTANCE_NAME',
     preflightRpc: true,
+    requiresApplied: {
+      version: '20260819150000',
+      message:
+        'Engram 1.0 upgrades databases from the 0.18 schema only (migration 20260819150000 is not applied); upgrade to 0.18.x first',
+    },
     requiredEnv: ['ENGRAM_DEFAULT_REGISTRATION_MODE', 'ENGRAM_INSTANCE_NAME'],
     migrations: [
       {
@@ -249,6 +264,14 @@ export const SERIES: ReleaseDecl[] = [
     ],
   },
 ];
+
+/** The stop requirement an image enforces: the newest one declared by its release or an earlier one. */
+export function effectiveRequirement(version: string): ReleaseDecl['requiresApplied'] {
+  const idx = SERIES.findIndex((r) => r.version === version);
+  return SERIES.slice(0, idx + 1)
+    .reverse()
+    .find((r) => r.requiresApplied)?.requiresApplied;
+}
 
 export function releaseDecl(version: string): ReleaseDecl {
   const found = SERIES.find((r) => r.version === version);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { DockerPort } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
 
@@ -33,7 +34,8 @@ export class ScratchPostgres implements AsyncDisposable {
         POSTGRES_PASSWORD: randomBytes(18).toString('hex'),
         POSTGRES_DB: 'postgres',
       },
-      labels: { [SCRATCH_LABEL]: 'true' },
+      // The value names the owning process, so a sweep can tell leftovers from a live verification.
+      labels: { [SCRATCH_LABEL]: `${hostname()}:${process.pid}` },
     });
     const scratch = new ScratchPostgres(docker, id, user);
     const deadline = Date.now() + (opts.timeoutMs ?? 60_000);

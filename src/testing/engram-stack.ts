@@ -44,7 +44,8 @@ export class EngramStack implements AsyncDisposable {
   readonly engramImage: string;
   readonly httpUrl: string;
   readonly postgresPort: number | undefined;
-  readonly secrets: StackSecrets;
+  // Private so that printing the handle (console.log, a test failure diff) never shows them.
+  readonly #secrets: StackSecrets;
   #disposed = false;
 
   constructor(init: EngramStackInit) {
@@ -57,14 +58,19 @@ export class EngramStack implements AsyncDisposable {
     this.engramImage = init.engramImage;
     this.httpUrl = `http://127.0.0.1:${init.httpPort}`;
     this.postgresPort = init.postgresPort;
-    this.secrets = init.secrets;
+    this.#secrets = init.secrets;
+  }
+
+  /** The stack's generated (or given) secrets. Keep them out of logs. */
+  get secrets(): StackSecrets {
+    return this.#secrets;
   }
 
   /** A connection string for Postgres as published on 127.0.0.1 (contains the password: keep it out of logs). */
   get databaseUrl(): string {
     if (!this.postgresPort)
       throw new Error('Postgres is not published for this stack (publishPostgres: false)');
-    return `postgres://engram:${encodeURIComponent(this.secrets.postgresPassword)}@127.0.0.1:${this.postgresPort}/engram`;
+    return `postgres://engram:${encodeURIComponent(this.#secrets.postgresPassword)}@127.0.0.1:${this.postgresPort}/engram`;
   }
 
   /** Id of the service's current container (the newest one when several exist). */

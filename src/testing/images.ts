@@ -1,3 +1,5 @@
+import { hostname } from 'node:os';
+
 /**
  * Image names used by the test bed and the harness, pinned in one place. The registry defaults to the
  * test bed's loopback registry; set ENGRAM_UPGRADE_REGISTRY to use another (e.g. `ghcr.io` with
@@ -28,3 +30,11 @@ export function postgresImage(major?: 17): string {
 
 /** Label put on everything the harness and test bed create, so a sweep can find leftovers. */
 export const TESTBED_LABEL = 'engram-upgrade.testbed';
+
+/** Label naming the process that created a test resource (`<hostname>:<pid>`), so a sweep removes only
+ * what dead processes left behind and never a concurrent run's stacks. */
+export const OWNER_LABEL = 'engram-upgrade.testbed.owner';
+
+export function ownerLabel(): string {
+  return `${hostname()}:${process.pid}`;
+}

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { TESTBED_LABEL } from './images';
+import { OWNER_LABEL, TESTBED_LABEL } from './images';
 
 export interface ComposeFileInput {
   engramImage: string;
@@ -7,6 +7,8 @@ export interface ComposeFileInput {
   httpPort: number;
   postgresPort: number | undefined;
   healthcheck: { intervalS: number; startPeriodS: number; retries: number };
+  /** Value of the owner label (`<hostname>:<pid>`). */
+  owner: string;
 }
 
 /**
@@ -16,7 +18,7 @@ export interface ComposeFileInput {
  * builds from source, which leaves nothing to pin).
  */
 export function renderComposeFile(input: ComposeFileInput): string {
-  const labels = { [TESTBED_LABEL]: 'true' };
+  const labels = { [TESTBED_LABEL]: 'true', [OWNER_LABEL]: input.owner };
   const hc = input.healthcheck;
   const doc = {
     services: {

@@ -6,7 +6,7 @@ import Docker from 'dockerode';
 import { DockerComposeEnvironment, PullPolicy, Wait } from 'testcontainers';
 import { EngramStack, type StackSecrets } from './engram-stack';
 import { freePort } from './free-port';
-import { postgresImage as defaultPostgresImage, engramRepository } from './images';
+import { postgresImage as defaultPostgresImage, engramRepository, ownerLabel } from './images';
 import { renderComposeFile } from './stack-compose-file';
 import { faultEnv, type StandinFaults } from './standin-faults';
 
@@ -19,8 +19,11 @@ export interface StartEngramStackOptions {
   postgresImage?: string;
   /** Compose project name. @default `engram-test-<random>` */
   projectName?: string;
-  /** Extra lines for the `.env` file (override the generated defaults). */
-  env?: Record<string, string>;
+  /**
+   * Entries for the `.env` file, over the defaults (those of Engram's `.env.example` plus generated
+   * secrets); `null` leaves a variable out entirely.
+   */
+  env?: Record<string, string | null>;
   /** Stand-in fault switches (test images only). */
   faults?: StandinFaults;
   /** Secrets to use instead of random ones (e.g. a canary password). */
@@ -75,6 +78,7 @@ export async function startEngramStack(options: StartEngramStackOptions): Promis
       httpPort,
       postgresPort,
       healthcheck: options.healthcheck ?? { intervalS: 2, startPeriodS: 30, retries: 10 },
+      owner: ownerLabel(),
     }),
   );
   const env: Record<string, string> = {
@@ -86,13 +90,17 @@ export async function startEngramStack(options: StartEngramStackOptions): Promis
     PHX_PORT: '4000',
     AUTH_PROVIDER: 'local',
     ENGRAM_DEFAULT_REGISTRATION_MODE: 'invite_only',
-    ENGRAM_INSTANCE_NAME: projectName,
     KEY_PROVIDER: 'local',
+    EMBED_BACKEND: 'ollama',
+    EMBED_MODEL: 'nomic-embed-text',
+    EMBED_DIMS: '768',
     STORAGE_BACKEND: 'database',
-    BEAM_SCHEDULERS: '2',
     ...faultEnv(options.faults),
-    ...options.env,
   };
+  for (const [k, v] of Object.entries(options.env ?? {})) {
+    if (v === null) delete env[k];
+    else env[k] = v;
+  }
   const envText = Object.entries(env)
     .map(([k, v]) => `${k}=${v}`)
     .join('\n');

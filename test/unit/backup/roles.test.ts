@@ -90,7 +90,9 @@ describe('rolesSql', () => {
       'ALTER ROLE "engram_app" NOSUPERUSER NOINHERIT NOCREATEROLE NOCREATEDB LOGIN NOREPLICATION NOBYPASSRLS;',
     );
     // No bare CREATE ROLE outside the existence check: running the file twice must not fail.
-    const bare = sql.split('\n').filter((l) => /CREATE ROLE/.test(l) && !/WHERE NOT EXISTS .*\\gexec$/.test(l));
+    const bare = sql
+      .split('\n')
+      .filter((l) => /CREATE ROLE/.test(l) && !/WHERE NOT EXISTS .*\\gexec$/.test(l));
     expect(bare).toEqual([]);
   });
 

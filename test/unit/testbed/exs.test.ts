@@ -53,6 +53,7 @@ describe('harness compose file', () => {
       httpPort: 40123,
       postgresPort: 40124,
       healthcheck: { intervalS: 2, startPeriodS: 30, retries: 10 },
+      owner: 'host:1234',
     }),
   );
 
@@ -72,5 +73,6 @@ describe('harness compose file', () => {
     expect(doc.services.engram.healthcheck.test[1]).toContain('/api/health');
     expect(doc.services.engram.depends_on.postgres.condition).toBe('service_healthy');
     expect(doc.volumes.pg_data.labels['engram-upgrade.testbed']).toBe('true');
+    expect(doc.services.engram.labels['engram-upgrade.testbed.owner']).toBe('host:1234');
   });
 });

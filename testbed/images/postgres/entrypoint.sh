@@ -28,11 +28,13 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
     exit 1
   fi
   pwfile=$(mktemp)
+  trap 'rm -f "$pwfile"' EXIT
   chmod 600 "$pwfile"
   printf '%s\n' "${POSTGRES_PASSWORD:-}" >"$pwfile"
   initdb --username="$POSTGRES_USER" --pwfile="$pwfile" --encoding=UTF8 --locale=C.UTF-8 \
     --auth-local=trust --auth-host="$AUTH" >/dev/null
   rm -f "$pwfile"
+  trap - EXIT
   printf "listen_addresses = '*'\n" >>"$PGDATA/postgresql.conf"
   printf 'host all all all %s\n' "$AUTH" >>"$PGDATA/pg_hba.conf"
   if [ "$POSTGRES_DB" != postgres ]; then

@@ -34,23 +34,24 @@ def _fail(message):
 def load():
     """Returns the effective config or raises ConfigError with the runtime.exs-style message."""
     env = os.environ
+    # `System.get_env(name) || raise`: only an unset variable is missing; an empty one is a value.
     for name in ["DATABASE_URL", "SECRET_KEY_BASE", "JWT_SECRET"] + RELEASE.get("requiredEnv", []):
-        if not env.get(name):
+        if name not in env:
             _fail("environment variable %s is missing." % name)
     for name, allowed in ENUMS.items():
         value = env.get(name)
-        if value is not None and value != "" and value not in allowed:
+        if value is not None and value not in allowed:
             _fail("invalid %s: %r (expected one of %s)" % (name, value, ", ".join(allowed)))
     for name in INTEGERS:
         value = env.get(name)
-        if value:
+        if value is not None:
             try:
                 int(value)
             except ValueError:
                 _fail("invalid %s: %r is not an integer" % (name, value))
     if env.get("RERANKER_BACKEND") == "jina" and not env.get("JINA_URL"):
         _fail("environment variable JINA_URL is missing.")
-    return {"database": parse_database_url(env["DATABASE_URL"]), "port": int(env.get("PORT") or 4000)}
+    return {"database": parse_database_url(env["DATABASE_URL"]), "port": int(env.get("PORT", "4000"))}
 
 
 def parse_database_url(url):

@@ -73,8 +73,8 @@ def prepare_database(cfg):
             if cur.fetchone() is None:
                 cur.execute("CREATE ROLE engram_app NOINHERIT LOGIN")
             cur.execute("GRANT USAGE ON SCHEMA public TO engram_app")
-            cur.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO engram_app")
-            cur.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, USAGE ON SEQUENCES TO engram_app")
+            cur.execute("ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO engram_app")
+            cur.execute("ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER GRANT SELECT, USAGE ON SEQUENCES TO engram_app")
     except Exception as err:  # psycopg2.Error
         die("Postgrex.Error", str(RepoError(err)), "Engram.Release.prepare_database/0")
 
@@ -113,7 +113,8 @@ def run_migrations(cfg, direction, to_version=None):
     try:
         if direction == "up":
             migrations.migrate(conn, lock_conn, fail_at=fault_int("FAIL_AT_MIGRATION") or None,
-                               delay_ms=fault_int("MIGRATION_DELAY_MS"))
+                               delay_ms=fault_int("MIGRATION_DELAY_MS"),
+                               requires=config.RELEASE.get("requiresApplied"))
         else:
             migrations.rollback(conn, lock_conn, to_version, delay_ms=fault_int("MIGRATION_DELAY_MS"))
     except migrations.MigrationFailed as err:
@@ -146,7 +147,7 @@ def do_eval(expr):
         cfg = load_config()
         version = parse_integer(m.group(1))
         if version is None:
-            die("FunctionClauseError", "no function clause matching in Ecto.Migrator.run/4 (to: %s)" % m.group(1)[:80],
+            die("FunctionClauseError", "no function clause matching in Ecto.Migrator.pending_to/4 (to: %s)" % m.group(1)[:80],
                 "Engram.Release.rollback/2")
         run_migrations(cfg, "down", version)
         return
@@ -172,8 +173,7 @@ def detect_phase(source):
 
 def preflight(cfg):
     conn = open_repo(cfg)
-    migrations.ensure_table(conn)
-    done = migrations.applied(conn)
+    done = migrations.applied(conn) if migrations.table_exists(conn) else []
     pending = [m for m in migrations.known() if m.version not in set(done)]
     if not pending:
         plain("No pending migrations. Database is at the latest version.")
@@ -190,6 +190,8 @@ def preflight(cfg):
         plain("Rollback unavailable: a pending migration is marked # rollback-irreversible; restore a backup instead.")
     elif done:
         plain("Rollback hint: bin/engram eval 'Engram.Release.rollback(Engram.Repo, %d)'" % max(done))
+    else:
+        plain("Rollback unavailable: no migrations have run yet.")
 
 
 def do_rpc(expr):

@@ -27,8 +27,8 @@ def log(severity, message, **metadata):
     sys.stdout.flush()
 
 
-def migrator(message):
-    log("info", message, application="ecto_sql", mfa="Ecto.Migration.Runner.log/2")
+def migrator(message, mfa="Ecto.Migration.Runner.log/2"):
+    log("info", message, application="ecto_sql", mfa=mfa)
 
 
 def crash(kind, message, frames):

@@ -60,6 +60,18 @@ def known():
     return [Migration(p) for p in files]
 
 
+def inspect_string(text):
+    """A string as Elixir's inspect/1 prints it."""
+    out = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    return '"%s"' % out.replace("#{", "\\#{")
+
+
+def table_exists(conn):
+    with conn.cursor() as cur:
+        cur.execute("SELECT to_regclass('public.schema_migrations') IS NOT NULL")
+        return cur.fetchone()[0]
+
+
 def ensure_table(conn):
     conn.autocommit = True
     with conn.cursor() as cur:
@@ -104,7 +116,7 @@ def _run_one(conn, migration, direction, fail_at, delay_ms):
             for kind, text in steps:
                 if kind == "raise":
                     raise MigrationFailed("RuntimeError", text)
-                migrator('execute "%s"' % text.replace('"', '\\"'))
+                migrator("execute " + inspect_string(text))
                 try:
                     cur.execute(text)
                 except psycopg2.Error as err:
@@ -120,17 +132,26 @@ def _run_one(conn, migration, direction, fail_at, delay_ms):
         if not conn.autocommit:
             conn.rollback()
         raise
-    migrator("== Migrated %d in %.1fs" % (migration.version, time.monotonic() - started))
+    # Ecto truncates to tenths: div(microseconds, 100_000) / 10.
+    migrator("== Migrated %d in %.1fs" % (migration.version, int((time.monotonic() - started) * 10) / 10.0))
 
 
-def migrate(conn, lock_conn, fail_at=None, delay_ms=0):
+class SchemaTooOld(Exception):
+    pass
+
+
+def migrate(conn, lock_conn, fail_at=None, delay_ms=0, requires=None):
+    """`requires`: {version, message} — a migration an existing database must already have (the
+    release dropped the files that lead up to it, so it can only be reached through an earlier one)."""
     ensure_table(conn)
     _lock(lock_conn)
     try:
         done = set(applied(conn))
+        if requires and done and int(requires["version"]) not in done:
+            raise MigrationFailed("RuntimeError", requires["message"])
         pending = [m for m in known() if m.version not in done]
         if not pending:
-            migrator("Migrations already up")
+            migrator("Migrations already up", mfa="Ecto.Migrator.run/4")
         for m in pending:
             _run_one(conn, m, "up", fail_at, delay_ms)
     finally:
@@ -144,7 +165,7 @@ def rollback(conn, lock_conn, to_version, delay_ms=0):
         done = set(applied(conn))
         targets = [m for m in reversed(known()) if m.version in done and m.version >= to_version]
         if not targets:
-            migrator("Migrations already down")
+            migrator("Migrations already down", mfa="Ecto.Migrator.run/4")
         for m in targets:
             _run_one(conn, m, "down", None, delay_ms)
     finally:
