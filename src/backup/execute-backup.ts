@@ -157,10 +157,10 @@ export async function executeBackup(
         message: `pg_dump ${dumped.exitCode === null ? 'was cut off' : `exited ${dumped.exitCode}`} after ${writer.bytes} bytes: ${secrets.redact(dumped.stderr).trim().split('\n').slice(-2).join(' ') || 'no message'}`,
       });
     }
+    const dumpMs = Date.now() - dumpStarted;
     await session.query('COMMIT');
     await session.close();
     session = undefined;
-    const dumpMs = Date.now() - dumpStarted;
     emit({ type: 'progress', phase: 'dump', bytes: writer.bytes });
     emit({ type: 'dump-written', path: writer.path, bytes: writer.bytes, sha256: writer.sha256 });
     emit({ type: 'step', step, status: 'finished', detail: `${writer.bytes} bytes` });

@@ -114,7 +114,7 @@ export async function executeRestore(
     if (staged) {
       await psqlQuery(
         admin,
-        `DROP DATABASE IF EXISTS ${ident(plan.stagingDatabase)}`,
+        `DROP DATABASE IF EXISTS ${ident(plan.stagingDatabase)} WITH (FORCE)`,
         'drop the staging database',
       ).catch(() => {});
     }

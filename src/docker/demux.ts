@@ -6,27 +6,40 @@ const STDERR_KEEP = 64 * 1024;
 /**
  * Splits Docker's multiplexed exec stream (8-byte frame headers) into standard output, which it
  * passes on with back-pressure, and standard error, of which it keeps the last 64 KiB.
+ * Payload bytes are passed on as slices of the incoming chunks, never copied: dumps are large.
  */
 export class DockerDemux extends Transform {
-  #pending: Buffer = Buffer.alloc(0);
+  #header = Buffer.alloc(HEADER);
+  #headerFill = 0;
+  #remaining = 0;
+  #kind = 0;
   #stderr: Buffer = Buffer.alloc(0);
   bytesOut = 0;
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    let buf = this.#pending.length ? Buffer.concat([this.#pending, chunk]) : chunk;
-    while (buf.length >= HEADER) {
-      const size = buf.readUInt32BE(4);
-      if (buf.length < HEADER + size) break;
-      const kind = buf[0];
-      const payload = buf.subarray(HEADER, HEADER + size);
-      if (kind === 2) this.#keepStderr(payload);
-      else if (payload.length) {
+    let at = 0;
+    while (at < chunk.length) {
+      if (this.#remaining === 0) {
+        const take = Math.min(HEADER - this.#headerFill, chunk.length - at);
+        chunk.copy(this.#header, this.#headerFill, at, at + take);
+        this.#headerFill += take;
+        at += take;
+        if (this.#headerFill < HEADER) break;
+        this.#headerFill = 0;
+        this.#kind = this.#header[0]!;
+        this.#remaining = this.#header.readUInt32BE(4);
+        continue;
+      }
+      const take = Math.min(this.#remaining, chunk.length - at);
+      const payload = chunk.subarray(at, at + take);
+      at += take;
+      this.#remaining -= take;
+      if (this.#kind === 2) this.#keepStderr(payload);
+      else {
         this.bytesOut += payload.length;
         this.push(payload);
       }
-      buf = buf.subarray(HEADER + size);
     }
-    this.#pending = Buffer.from(buf);
     done();
   }
 
