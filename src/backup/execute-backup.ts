@@ -1,12 +1,11 @@
-import { createHash } from 'node:crypto';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PsqlSession } from '../db/psql-session';
 import type { Deployment } from '../deployment/deployment';
-import { envMap } from '../deployment/deployment';
 import type { ContainerRecord } from '../docker/docker-port';
+import { envMap } from '../docker/env-entries';
 import { UpgradeError } from '../errors';
-import type { SecretSet } from '../secrets';
+import { type SecretSet, secretFingerprint, tailOf } from '../secrets';
 import { type BackupEventHandler, emitter } from './backup-events';
 import { type BackupPlan, BackupPlanSchema } from './backup-plan';
 import { dumpDatabase } from './dump-database';
@@ -82,10 +81,6 @@ async function engramVersion(
   return tag && /^\d+\.\d+\.\d+/.test(tag) ? tag : null;
 }
 
-function fingerprint(value: string | undefined): string | null {
-  return value ? `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 16)}` : null;
-}
-
 /** Carries out a backup plan. On any failure nothing is left at the final path and the app runs as before. */
 export async function executeBackup(
   deployment: Deployment,
@@ -154,7 +149,7 @@ export async function executeBackup(
     });
     if (dumped.exitCode !== 0 || writer.bytes === 0) {
       throw new UpgradeError('BACKUP_FAILED', {
-        message: `pg_dump ${dumped.exitCode === null ? 'was cut off' : `exited ${dumped.exitCode}`} after ${writer.bytes} bytes: ${secrets.redact(dumped.stderr).trim().split('\n').slice(-2).join(' ') || 'no message'}`,
+        message: `pg_dump ${dumped.exitCode === null ? 'was cut off' : `exited ${dumped.exitCode}`} after ${writer.bytes} bytes: ${tailOf(dumped.stderr, secrets, 2) || 'no message'}`,
       });
     }
     const dumpMs = Date.now() - dumpStarted;
@@ -182,7 +177,7 @@ export async function executeBackup(
         imageId: app?.imageId ?? 'unknown',
         buildSha: appEnv.RELEASE_SHA || null,
       },
-      masterKeyFingerprint: fingerprint(appEnv.ENCRYPTION_MASTER_KEY),
+      masterKeyFingerprint: secretFingerprint(appEnv.ENCRYPTION_MASTER_KEY),
       database: {
         name: plan.source.database,
         user: plan.source.user,

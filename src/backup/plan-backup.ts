@@ -1,9 +1,10 @@
 import { access, statfs } from 'node:fs/promises';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { psqlQuery } from '../db/psql';
 import type { Deployment } from '../deployment/deployment';
 import { InvalidInputError, UpgradeError } from '../errors';
 import { run } from '../process/run-command';
+import { requireAbsolutePath } from './absolute-path';
 import { type BackupPlan, BackupPlanSchema, type PlanStep } from './backup-plan';
 
 export interface BackupOptions {
@@ -21,16 +22,6 @@ export interface BackupOptions {
   requiredFreeBytes?: number;
   /** The clock, for the backup id and timestamps. @default () => new Date() */
   now?: () => Date;
-}
-
-function checkDir(dir: unknown): string {
-  if (typeof dir !== 'string' || !isAbsolute(dir) || /[\0\n\r]/.test(dir) || dir.length > 1024) {
-    throw new InvalidInputError({
-      message: `Backup dir ${JSON.stringify(String(dir).slice(0, 100))} is not an absolute path`,
-      hint: 'Pass an absolute directory path without control characters',
-    });
-  }
-  return dir;
 }
 
 function checkHost(dump: BackupOptions['dump']): void {
@@ -89,7 +80,11 @@ export function stamp(d: Date): string {
  * client version, and returns the plan without changing anything.
  */
 export async function backup(deployment: Deployment, options: BackupOptions): Promise<BackupPlan> {
-  const dir = checkDir(options.dir);
+  const dir = requireAbsolutePath(
+    options.dir,
+    'Backup dir',
+    'Pass an absolute directory path without control characters',
+  );
   checkHost(options.dump);
   const mode = options.mode ?? 'online';
   const verifyLevel = options.verifyLevel ?? 1;

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
-import { isAbsolute } from 'node:path';
 import { psqlQuery } from '../db/psql';
-import { type Deployment, envMap } from '../deployment/deployment';
-import { InvalidInputError, UpgradeError } from '../errors';
+import type { Deployment } from '../deployment/deployment';
+import { envMap } from '../docker/env-entries';
+import { UpgradeError } from '../errors';
+import { secretFingerprint } from '../secrets';
+import { requireAbsolutePath } from './absolute-path';
 import type { PlanStep } from './backup-plan';
 import { checkFiles, loadManifest } from './load-manifest';
 import { stamp } from './plan-backup';
@@ -28,12 +29,7 @@ export async function restore(
   target: Deployment,
   options: RestoreOptions = {},
 ): Promise<RestorePlan> {
-  if (typeof backupDir !== 'string' || !isAbsolute(backupDir) || /[\0\n\r]/.test(backupDir)) {
-    throw new InvalidInputError({
-      message: `Backup path ${JSON.stringify(String(backupDir).slice(0, 100))} is not an absolute path`,
-      hint: 'Pass the directory a backup reported',
-    });
-  }
+  requireAbsolutePath(backupDir, 'Backup path', 'Pass the directory a backup reported');
   const manifest = await loadManifest(backupDir);
   await checkFiles(backupDir, manifest);
   const db = await target.db();
@@ -68,8 +64,7 @@ export async function restore(
   const app = await target.app().catch(() => undefined);
   const warnings: string[] = [];
   const key = envMap(app?.env ?? []).ENCRYPTION_MASTER_KEY;
-  const keyPrint = key ? `sha256:${createHash('sha256').update(key).digest('hex').slice(0, 16)}` : null;
-  if (manifest.masterKeyFingerprint && keyPrint !== manifest.masterKeyFingerprint) {
+  if (manifest.masterKeyFingerprint && secretFingerprint(key) !== manifest.masterKeyFingerprint) {
     warnings.push(
       'The target app runs with a different ENCRYPTION_MASTER_KEY than the backup was taken with: its boot canary will refuse to start until the original key is restored.',
     );

@@ -4,7 +4,7 @@ import { Transform } from 'node:stream';
 import { ident, psqlArgs, psqlQuery } from '../db/psql';
 import type { DockerPort } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
-import type { SecretSet } from '../secrets';
+import { type SecretSet, tailOf } from '../secrets';
 import { DUMP_FILE, ROLES_FILE } from './manifest';
 import { countsQuery, TABLES_QUERY } from './table-counts';
 
@@ -79,7 +79,7 @@ export async function readContents(
 }
 
 function failure(what: string, stderr: string, secrets?: SecretSet): UpgradeError {
-  const detail = (secrets?.redact(stderr) ?? stderr).trim().split('\n').slice(-4).join(' | ');
+  const detail = tailOf(stderr, secrets, 4, ' | ');
   return new UpgradeError('RESTORE_FAILED', {
     message: `Could not ${what}: ${detail || 'the command failed'}`,
   });

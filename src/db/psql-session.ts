@@ -1,7 +1,7 @@
 import { PassThrough, Writable } from 'node:stream';
 import type { DockerPort, ExecOutcome } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
-import type { SecretSet } from '../secrets';
+import { type SecretSet, tailOf } from '../secrets';
 import { psqlArgs, splitRows } from './psql';
 
 /**
@@ -98,7 +98,7 @@ export class PsqlSession implements AsyncDisposable {
   }
 
   #error(stderr: string): UpgradeError {
-    const detail = (this.#secrets?.redact(stderr) ?? stderr).trim().split('\n').slice(-3).join(' ');
+    const detail = tailOf(stderr, this.#secrets);
     return new UpgradeError('DATABASE', {
       message: `The database session ended: ${detail || 'psql exited'}`,
     });

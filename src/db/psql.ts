@@ -1,6 +1,6 @@
 import type { DockerPort } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
-import type { SecretSet } from '../secrets';
+import { type SecretSet, tailOf } from '../secrets';
 
 export const FIELD_SEP = '\u001f';
 
@@ -23,7 +23,7 @@ export async function psqlQuery(target: PsqlTarget, sql: string, what: string): 
     cmd: [...psqlArgs(target.user, target.database), '-c', sql],
   });
   if (r.exitCode !== 0) {
-    const detail = (target.secrets?.redact(r.stderr) ?? r.stderr).trim().split('\n').slice(-3).join(' ');
+    const detail = tailOf(r.stderr, target.secrets);
     throw new UpgradeError('DATABASE', {
       message: `Could not ${what}: ${detail || `psql exited ${r.exitCode}`}`,
     });

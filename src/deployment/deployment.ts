@@ -1,5 +1,6 @@
 import type { ContainerRecord, DockerPort } from '../docker/docker-port';
 import { DockerodeDocker } from '../docker/dockerode-docker';
+import { envMap } from '../docker/env-entries';
 import { InvalidInputError, UpgradeError } from '../errors';
 import { SecretSet } from '../secrets';
 
@@ -71,15 +72,6 @@ export class Deployment {
     const user = env.POSTGRES_USER || 'postgres';
     return { user, database: env.POSTGRES_DB || user };
   }
-}
-
-export function envMap(env: readonly string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of env) {
-    const i = e.indexOf('=');
-    if (i > 0) out[e.slice(0, i)] = e.slice(i + 1);
-  }
-  return out;
 }
 
 /** Finds a compose-managed Engram deployment. Validates names before touching anything. */

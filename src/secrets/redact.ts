@@ -1,3 +1,5 @@
+import { envMap } from '../docker/env-entries';
+
 /**
  * Secrets the library has seen (database passwords, the master key, app secrets). Every text that can
  * leave the library — error messages, events, logs it relays — goes through `redact` first.
@@ -16,11 +18,7 @@ export class SecretSet {
 
   /** Adds the secrets found in `KEY=value` environment entries. */
   addFromEnv(env: readonly string[]): this {
-    for (const entry of env) {
-      const eq = entry.indexOf('=');
-      if (eq < 0) continue;
-      const key = entry.slice(0, eq);
-      const value = entry.slice(eq + 1);
+    for (const [key, value] of Object.entries(envMap(env))) {
       if (isSecretName(key)) this.add(value);
       if (/URL$/i.test(key)) for (const pw of urlPasswordForms(value)) this.add(pw);
     }

@@ -1,6 +1,7 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
+import { parseDocument } from 'yaml';
 import type { ExecOutcome } from '../docker/docker-port';
 import { DockerodeDocker } from '../docker/dockerode-docker';
 import { type RunResult, run } from '../process/run-command';
@@ -41,7 +42,7 @@ export class EngramStack implements AsyncDisposable {
   readonly envFile: string;
   /** The version the stack was started with. */
   readonly version: string;
-  readonly engramImage: string;
+  #engramImage: string;
   readonly httpUrl: string;
   readonly postgresPort: number | undefined;
   // Private so that printing the handle (console.log, a test failure diff) never shows them.
@@ -55,10 +56,27 @@ export class EngramStack implements AsyncDisposable {
     this.composeFile = join(init.dir, 'compose.yaml');
     this.envFile = join(init.dir, '.env');
     this.version = init.version;
-    this.engramImage = init.engramImage;
+    this.#engramImage = init.engramImage;
     this.httpUrl = `http://127.0.0.1:${init.httpPort}`;
     this.postgresPort = init.postgresPort;
     this.#secrets = init.secrets;
+  }
+
+  /** The image the compose file names for `engram` now. */
+  get engramImage(): string {
+    return this.#engramImage;
+  }
+
+  /**
+   * Points the compose file's `engram` service at another tag of the same repository, the way an
+   * operator edits it by hand (comments kept). Starting it is the caller's `compose(['up', '-d'])`.
+   */
+  useVersion(version: string): void {
+    const doc = parseDocument(readFileSync(this.composeFile, 'utf8'));
+    const image = `${this.#engramImage.slice(0, this.#engramImage.lastIndexOf(':'))}:${version}`;
+    doc.setIn(['services', 'engram', 'image'], image);
+    writeFileSync(this.composeFile, doc.toString());
+    this.#engramImage = image;
   }
 
   /** The stack's generated (or given) secrets. Keep them out of logs. */

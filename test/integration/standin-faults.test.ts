@@ -1,10 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../src/process/run-command';
-import { type EngramStack, engramImage, startEngramStack } from '../../src/testing';
+import { type EngramStack, startEngramStack } from '../../src/testing';
 
 async function bump(stack: EngramStack, version: string): Promise<void> {
-  await run('sed', ['-i', `s#${stack.engramImage}#${engramImage(version)}#`, stack.composeFile]);
+  stack.useVersion(version);
   await stack.compose(['up', '-d', 'engram']);
 }
 

@@ -16,7 +16,7 @@ describe('test bed: Engram stand-in on real Postgres through the harness', () =>
     expect(notes).toBe(30);
 
     // The operator's procedure: bump the tag in compose.yaml, then `docker compose up -d`.
-    await run('sed', ['-i', `s#${stack.engramImage}#${engramImage('0.15.0')}#`, stack.composeFile]);
+    stack.useVersion('0.15.0');
     await stack.compose(['up', '-d', '--wait', 'engram']);
 
     expect((await stack.health()).body).toMatchObject({ version: '0.15.0', build_sha: 'b7e9f30' });
@@ -87,7 +87,7 @@ describe('test bed: Engram stand-in on real Postgres through the harness', () =>
       stack.envFile,
       envText.replace(/^ENCRYPTION_MASTER_KEY=.*$/m, `ENCRYPTION_MASTER_KEY=${wrongKey}`),
     );
-    await run('sed', ['-i', `s#${stack.engramImage}#${engramImage('0.16.0')}#`, stack.composeFile]);
+    stack.useVersion('0.16.0');
     await stack.compose(['up', '-d', 'engram']);
     const id = await stack.containerId('engram');
     const deadline = Date.now() + 60_000;

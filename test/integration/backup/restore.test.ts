@@ -4,12 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backup, executeBackup, executeRestore, restore } from '../../../src/backup';
 import { openDeployment } from '../../../src/deployment/deployment';
-import { run } from '../../../src/process/run-command';
-import { type EngramStack, engramImage, startEngramStack } from '../../../src/testing';
-
-async function pin(stack: EngramStack, from: string, to: string): Promise<void> {
-  await run('sed', ['-i', `s#${engramImage(from)}#${engramImage(to)}#`, stack.composeFile]);
-}
+import { startEngramStack } from '../../../src/testing';
 
 describe('restore', () => {
   it('rolls a one-way upgrade back by restore: old head, old rows, old image healthy again', async () => {
@@ -19,7 +14,7 @@ describe('restore', () => {
     const taken = await executeBackup(dep, await backup(dep, { dir, mode: 'quiesced' }));
     expect((await stack.waitHealthy()).status).toBe(200); // quiesced backup started the app again
 
-    await pin(stack, '0.16.0', '0.17.0');
+    stack.useVersion('0.17.0');
     await stack.compose(['up', '-d', '--wait', 'engram']);
     await stack.query("INSERT INTO users (email) VALUES ('after-upgrade@example.test')");
     expect(await stack.migrationVersions()).toContain('20260817080100');
@@ -37,7 +32,7 @@ describe('restore', () => {
     );
     expect(legacy[0]![0]).toBe('1');
 
-    await pin(stack, '0.17.0', '0.16.0');
+    stack.useVersion('0.16.0');
     await stack.compose(['up', '-d', '--wait', 'engram']);
     expect((await stack.health()).body).toMatchObject({ version: '0.16.0' });
     const kept = await stack.query(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { envMap, openDeployment } from '../../../src/deployment/deployment';
+import { openDeployment } from '../../../src/deployment/deployment';
+import { envMap } from '../../../src/docker/env-entries';
 import { UpgradeError } from '../../../src/errors';
 import { composeContainer, FakeDocker } from '../fakes/fake-docker';
 
