@@ -39,12 +39,13 @@ export interface ExecOutcome {
   stderr: string;
 }
 
+/** A container the library starts for its own use (a scratch Postgres): no network, no port. */
 export interface ScratchContainerSpec {
   image: string;
   env: Record<string, string>;
   labels: Record<string, string>;
   cmd?: string[];
-  /** Size of /dev/shm and the like are left at their defaults. */
+  /** Container name; Docker picks one when absent. */
   name?: string;
 }
 

@@ -134,7 +134,8 @@ export class DockerodeDocker implements DockerPort {
         Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
         Labels: spec.labels,
         Cmd: spec.cmd,
-        HostConfig: { AutoRemove: false },
+        // Reached only through docker exec: no network at all, only its own loopback.
+        HostConfig: { AutoRemove: false, NetworkMode: 'none' },
       }),
     );
     await this.start(container.id);
