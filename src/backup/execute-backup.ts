@@ -1,7 +1,7 @@
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PsqlSession } from '../db/psql-session';
-import type { Deployment } from '../deployment/deployment';
+import { type Deployment, secretsOf } from '../deployment/deployment';
 import type { ContainerRecord } from '../docker/docker-port';
 import { envMap } from '../docker/env-entries';
 import { UpgradeError } from '../errors';
@@ -14,7 +14,7 @@ import { HashingFileWriter } from './hashing-file-writer';
 import { type BackupManifest, BackupManifestSchema, DUMP_FILE, MANIFEST_FILE, ROLES_FILE } from './manifest';
 import { parseRoleRows, ROLES_QUERY, rolesSql } from './roles';
 import { ScratchPostgres } from './scratch-postgres';
-import { countsQuery, TABLES_QUERY } from './table-counts';
+import { readTableContents } from './table-counts';
 import { listArchive, testRestore } from './verify-backup';
 
 export interface ExecuteBackupOptions {
@@ -50,17 +50,11 @@ async function readSnapshot(session: PsqlSession): Promise<Snapshot> {
       hint: 'Run the backup as the database owner that compose created (POSTGRES_USER), or grant it BYPASSRLS',
     });
   }
-  const tables = (await session.query(TABLES_QUERY)).map((r) => [r[0]!, r[1]!] as [string, string]);
-  const counts = await session.query(countsQuery(tables));
-  const hasMigrations = tables.some(([s, t]) => s === 'public' && t === 'schema_migrations');
-  const applied = hasMigrations
-    ? (await session.query('SELECT version FROM schema_migrations ORDER BY version')).map((r) => r[0]!)
-    : [];
+  const contents = await readTableContents((sql) => session.query(sql));
   const roles = parseRoleRows(await session.query(ROLES_QUERY));
   return {
     id: id!,
-    tables: Object.fromEntries(counts.map((r) => [r[0]!, Number(r[1])])),
-    applied,
+    ...contents,
     roles: roles.map((r) => r.name),
     rolesSql: rolesSql(roles),
   };
@@ -90,10 +84,10 @@ export async function executeBackup(
   const plan = BackupPlanSchema.parse(planInput);
   const emit = emitter(options.onEvent);
   const started = Date.now();
-  const secrets: SecretSet = await deployment.secrets();
   const { path: finalPath, tempPath } = plan.destination;
   const db = await deployment.db();
   const app = await deployment.app().catch(() => undefined);
+  const secrets: SecretSet = secretsOf(db, app);
   let stoppedApp: ContainerRecord | undefined;
   let session: PsqlSession | undefined;
   let step = 'prepare';

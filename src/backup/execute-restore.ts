@@ -1,5 +1,6 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { ident, literal, psqlQuery } from '../db/psql';
-import type { Deployment } from '../deployment/deployment';
+import { type Deployment, secretsOf } from '../deployment/deployment';
 import type { ContainerRecord } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
 import { type BackupEventHandler, emitter } from './backup-events';
@@ -31,7 +32,9 @@ export async function executeRestore(
 ): Promise<RestoreResult> {
   const plan = RestorePlanSchema.parse(planInput);
   const emit = emitter(options.onEvent);
-  const secrets = await target.secrets();
+  const db = await target.db();
+  const app = await target.app().catch(() => undefined);
+  const secrets = secretsOf(db, app);
   const manifest = await loadManifest(plan.backup.dir);
   if (manifest.id !== plan.backup.id) {
     throw new UpgradeError('RESTORE_FAILED', {
@@ -40,8 +43,6 @@ export async function executeRestore(
       hint: 'Plan the restore again',
     });
   }
-  const db = await target.db();
-  const app = await target.app().catch(() => undefined);
   const admin = {
     docker: target.docker,
     containerId: db.id,
@@ -166,7 +167,7 @@ async function swapDatabases(admin: Parameters<typeof psqlQuery>[0], plan: Resto
       return;
     } catch (err) {
       if (attempt >= 10) throw err;
-      await new Promise((r) => setTimeout(r, 300));
+      await delay(300);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { access, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { psqlQuery } from '../db/psql';
-import type { Deployment } from '../deployment/deployment';
+import { type Deployment, dbIdentityOf, secretsOf } from '../deployment/deployment';
 import { InvalidInputError, UpgradeError } from '../errors';
 import { run } from '../process/run-command';
 import { requireAbsolutePath } from './absolute-path';
@@ -97,8 +97,9 @@ export async function backup(deployment: Deployment, options: BackupOptions): Pr
       hint: `Start it ('docker compose up -d ${deployment.dbService}') and plan the backup again`,
     });
   }
-  const { user, database } = await deployment.dbIdentity();
-  const secrets = await deployment.secrets();
+  const { user, database } = dbIdentityOf(db);
+  const app = await deployment.app().catch(() => undefined);
+  const secrets = secretsOf(db, app);
   const target = { docker: deployment.docker, containerId: db.id, user, database, secrets };
   const [row] = await psqlQuery(
     target,
@@ -108,7 +109,6 @@ export async function backup(deployment: Deployment, options: BackupOptions): Pr
   const serverVersion = row?.[0] ?? 'unknown';
   const serverMajor = Math.floor(Number(row?.[1] ?? 0) / 10000);
   const sizeBytes = Number(row?.[2] ?? 0);
-  const app = await deployment.app().catch(() => undefined);
 
   let dump: BackupPlan['dump'] = { where: 'container', client: 'pg_dump in the Postgres container' };
   if (options.dump?.where === 'host') {

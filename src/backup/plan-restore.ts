@@ -1,5 +1,5 @@
 import { psqlQuery } from '../db/psql';
-import type { Deployment } from '../deployment/deployment';
+import { type Deployment, dbIdentityOf, secretsOf } from '../deployment/deployment';
 import { envMap } from '../docker/env-entries';
 import { UpgradeError } from '../errors';
 import { secretFingerprint } from '../secrets';
@@ -40,14 +40,15 @@ export async function restore(
       hint: `Start it with 'docker compose up -d ${target.dbService}' and plan again`,
     });
   }
-  const { user, database } = await target.dbIdentity();
+  const { user, database } = dbIdentityOf(db);
+  const app = await target.app().catch(() => undefined);
   const [row] = await psqlQuery(
     {
       docker: target.docker,
       containerId: db.id,
       user,
       database: 'postgres',
-      secrets: await target.secrets(),
+      secrets: secretsOf(db, app),
     },
     "SELECT current_setting('server_version_num')",
     'read the server version',
@@ -61,7 +62,6 @@ export async function restore(
       backupId: manifest.id,
     });
   }
-  const app = await target.app().catch(() => undefined);
   const warnings: string[] = [];
   const key = envMap(app?.env ?? []).ENCRYPTION_MASTER_KEY;
   if (manifest.masterKeyFingerprint && secretFingerprint(key) !== manifest.masterKeyFingerprint) {

@@ -6,7 +6,7 @@ import type { DockerPort } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
 import { type SecretSet, tailOf } from '../secrets';
 import { DUMP_FILE, ROLES_FILE } from './manifest';
-import { countsQuery, TABLES_QUERY } from './table-counts';
+import { readTableContents, type TableContents } from './table-counts';
 
 export interface RestoreIntoInput {
   docker: DockerPort;
@@ -53,29 +53,15 @@ export async function restoreInto(input: RestoreIntoInput): Promise<void> {
 }
 
 /** Exact row counts of every user table and the applied migrations, as the database holds them now. */
-export async function readContents(
+export function readContents(
   docker: DockerPort,
   containerId: string,
   user: string,
   database: string,
   secrets?: SecretSet,
-): Promise<{ tables: Record<string, number>; applied: string[] }> {
+): Promise<TableContents> {
   const target = { docker, containerId, user, database, secrets };
-  const tables = (await psqlQuery(target, TABLES_QUERY, 'list tables')).map(
-    (r) => [r[0]!, r[1]!] as [string, string],
-  );
-  const counts = await psqlQuery(target, countsQuery(tables), 'count rows');
-  const hasMigrations = tables.some(([s, t]) => s === 'public' && t === 'schema_migrations');
-  const applied = hasMigrations
-    ? (
-        await psqlQuery(
-          target,
-          'SELECT version FROM schema_migrations ORDER BY version',
-          'read schema_migrations',
-        )
-      ).map((r) => r[0]!)
-    : [];
-  return { tables: Object.fromEntries(counts.map((r) => [r[0]!, Number(r[1])])), applied };
+  return readTableContents((sql) => psqlQuery(target, sql, 'read table contents'));
 }
 
 function failure(what: string, stderr: string, secrets?: SecretSet): UpgradeError {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { DockerPort } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
 
@@ -54,7 +55,7 @@ export class ScratchPostgres implements AsyncDisposable {
             hint: 'Check that the image can start on this machine (docker logs of the scratch container)',
           });
         }
-        await new Promise((r) => setTimeout(r, 300));
+        await delay(300);
       }
     } catch (err) {
       await scratch.dispose();

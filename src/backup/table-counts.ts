@@ -13,6 +13,25 @@ export function countsQuery(tables: [string, string][]): string {
     .join(' UNION ALL ');
 }
 
+export interface TableContents {
+  tables: Record<string, number>;
+  applied: string[];
+}
+
+/**
+ * Exact row counts of every user table and the applied migrations, read through `query` — a one-off
+ * psql or a session holding an exported snapshot, so the same reading serves backup and restore.
+ */
+export async function readTableContents(query: (sql: string) => Promise<string[][]>): Promise<TableContents> {
+  const tables = (await query(TABLES_QUERY)).map((r) => [r[0]!, r[1]!] as [string, string]);
+  const counts = await query(countsQuery(tables));
+  const hasMigrations = tables.some(([s, t]) => s === 'public' && t === 'schema_migrations');
+  const applied = hasMigrations
+    ? (await query('SELECT version FROM schema_migrations ORDER BY version')).map((r) => r[0]!)
+    : [];
+  return { tables: Object.fromEntries(counts.map((r) => [r[0]!, Number(r[1])])), applied };
+}
+
 /** Differences between what a manifest promises and what a restored database holds. */
 export function compareWithManifest(
   expected: { tables: Record<string, number>; applied: string[] },

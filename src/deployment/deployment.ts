@@ -58,20 +58,28 @@ export class Deployment {
 
   /** Secrets visible in the deployment's containers, for redaction. */
   async secrets(): Promise<SecretSet> {
-    const set = new SecretSet();
-    for (const service of [this.appService, this.dbService]) {
-      const c = await this.container(service).catch(() => undefined);
-      if (c) set.addFromEnv(c.env);
-    }
-    return set;
+    const records = [this.appService, this.dbService].map((s) => this.container(s).catch(() => undefined));
+    return secretsOf(...(await Promise.all(records)));
   }
 
   /** Database user and name as the Postgres container was initialised (official image defaults). */
   async dbIdentity(): Promise<{ user: string; database: string }> {
-    const env = envMap((await this.db()).env);
-    const user = env.POSTGRES_USER || 'postgres';
-    return { user, database: env.POSTGRES_DB || user };
+    return dbIdentityOf(await this.db());
   }
+}
+
+/** Secrets in the environment of containers already looked up (no second inspect). */
+export function secretsOf(...records: (ContainerRecord | undefined)[]): SecretSet {
+  const set = new SecretSet();
+  for (const r of records) if (r) set.addFromEnv(r.env);
+  return set;
+}
+
+/** Database user and name from a Postgres container's environment, with the official image's defaults. */
+export function dbIdentityOf(db: ContainerRecord): { user: string; database: string } {
+  const env = envMap(db.env);
+  const user = env.POSTGRES_USER || 'postgres';
+  return { user, database: env.POSTGRES_DB || user };
 }
 
 /** Finds a compose-managed Engram deployment. Validates names before touching anything. */

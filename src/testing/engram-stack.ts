@@ -1,5 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { parseDocument } from 'yaml';
 import type { ExecOutcome } from '../docker/docker-port';
@@ -138,7 +139,7 @@ export class EngramStack implements AsyncDisposable {
       } catch (err) {
         last = err instanceof Error ? err.message : err;
       }
-      await new Promise((r) => setTimeout(r, 500));
+      await delay(500);
     }
     throw new Error(
       `engram did not answer 200 on /api/health within ${timeoutMs} ms (last: ${String(last)})`,
