@@ -24,7 +24,17 @@ export type UpgradeErrorCode =
   | 'RESTORE_FAILED'
   | 'ABORTED'
   | 'TESTBED'
-  | 'SOURCE_IO';
+  | 'SOURCE_IO'
+  | 'PLAN_STALE'
+  | 'LOCKED'
+  | 'JOURNAL'
+  | 'COMPOSE_EDIT'
+  | 'PULL_FAILED'
+  | 'MIGRATION_FAILED'
+  | 'HEALTH_FAILED'
+  | 'UPGRADE_FAILED'
+  | 'ROLLBACK_FAILED'
+  | 'ROLLBACK_UNAVAILABLE';
 
 export interface UpgradeErrorDetails {
   /** What happened, in one sentence. */
