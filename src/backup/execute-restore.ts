@@ -5,7 +5,7 @@ import type { ContainerRecord } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
 import { type BackupEventHandler, emitter } from './backup-events';
 import { checkFiles, loadManifest } from './load-manifest';
-import { readContents, restoreInto } from './restore-into';
+import { databaseOid, dropIfSame, readContents, restoreInto } from './restore-into';
 import { type RestorePlan, RestorePlanSchema } from './restore-plan';
 import { compareWithManifest } from './table-counts';
 
@@ -50,8 +50,17 @@ export async function executeRestore(
     database: 'postgres',
     secrets,
   };
+  const liveOid = await databaseOid(admin, plan.target.database);
+  if (liveOid !== plan.target.databaseOid) {
+    throw new UpgradeError('PLAN_STALE', {
+      message: `The restore plan was made for database ${plan.target.database} with OID ${plan.target.databaseOid}, but that name now ${liveOid ? `belongs to OID ${liveOid}` : 'does not exist'}`,
+      unchanged: 'Nothing was changed',
+      hint: 'Plan the restore again against the deployment as it is now',
+      backupId: manifest.id,
+    });
+  }
   let stopped: ContainerRecord | undefined;
-  let staged = false;
+  let stagingOid: string | undefined;
   let swapped = false;
   let step = 'check';
   try {
@@ -64,8 +73,10 @@ export async function executeRestore(
     }
     step = 'staging';
     emit({ type: 'step', step, status: 'started' });
-    staged = true;
     await restoreInto({
+      onCreated: (oid) => {
+        stagingOid = oid;
+      },
       docker: target.docker,
       containerId: db.id,
       user: plan.target.user,
@@ -91,7 +102,7 @@ export async function executeRestore(
     emit({ type: 'step', step, status: 'started' });
     await swapDatabases(admin, plan);
     swapped = true;
-    staged = false;
+    stagingOid = undefined;
     if (!plan.keepPrevious) {
       step = 'drop-previous';
       await psqlQuery(
@@ -112,13 +123,16 @@ export async function executeRestore(
       head: manifest.migrations.head,
     };
   } catch (err) {
-    if (staged) {
-      await psqlQuery(
-        admin,
-        `DROP DATABASE IF EXISTS ${ident(plan.stagingDatabase)} WITH (FORCE)`,
-        'drop the staging database',
-      ).catch(() => {});
-    }
+    // Only the database this run created is dropped, identified by the OID it had at creation.
+    const stagingDropped = stagingOid
+      ? await dropIfSame(admin, plan.stagingDatabase, stagingOid).catch(() => false)
+      : true;
+    const targetIntact = swapped
+      ? false
+      : await databaseOid(admin, plan.target.database).then(
+          (oid) => oid === plan.target.databaseOid,
+          () => false,
+        );
     const restarted = stopped
       ? await target.docker.start(stopped.id).then(
           () => true,
@@ -138,7 +152,11 @@ export async function executeRestore(
       ),
       unchanged: swapped
         ? `The restored database is already in place as ${plan.target.database} (the previous one is ${plan.previousDatabase}).${appNote}`
-        : `The target database ${plan.target.database} was not changed; the staging database was dropped.${appNote}`,
+        : `${
+            targetIntact
+              ? `The target database ${plan.target.database} was not changed (checked: same OID ${plan.target.databaseOid})`
+              : `Whether the target database ${plan.target.database} is unchanged could not be confirmed: check it before anything else`
+          }; ${stagingDropped ? `the staging database ${plan.stagingDatabase} was ${stagingOid ? 'dropped' : 'never created'}` : `the staging database ${plan.stagingDatabase} is left in place`}.${appNote}`,
       hint: swapped
         ? `Start the app (docker start ${plan.target.appContainer ?? 'the app'}) and check it`
         : 'Fix the cause above and run the restore again',

@@ -1,4 +1,5 @@
-import { psqlQuery } from '../db/psql';
+import { restoreDatabaseNames } from '../db/database-names';
+import { literal, psqlQuery } from '../db/psql';
 import { type Deployment, dbIdentityOf, secretsOf } from '../deployment/deployment';
 import { envMap } from '../docker/env-entries';
 import { UpgradeError } from '../errors';
@@ -6,7 +7,6 @@ import { secretFingerprint } from '../secrets';
 import { requireAbsolutePath } from './absolute-path';
 import type { PlanStep } from './backup-plan';
 import { checkFiles, loadManifest } from './load-manifest';
-import { stamp } from './plan-backup';
 import { type RestorePlan, RestorePlanSchema } from './restore-plan';
 
 export interface RestoreOptions {
@@ -42,6 +42,9 @@ export async function restore(
   }
   const { user, database } = dbIdentityOf(db);
   const app = await target.app().catch(() => undefined);
+  const now = (options.now ?? (() => new Date()))();
+  // Refuses a POSTGRES_DB that Postgres would truncate before a single statement runs.
+  const names = restoreDatabaseNames(database, now);
   const [row] = await psqlQuery(
     {
       docker: target.docker,
@@ -50,10 +53,18 @@ export async function restore(
       database: 'postgres',
       secrets: secretsOf(db, app),
     },
-    "SELECT current_setting('server_version_num')",
+    `SELECT current_setting('server_version_num'), (SELECT oid::text FROM pg_database WHERE datname = ${literal(database)})`,
     'read the server version',
   );
   const serverMajor = Math.floor(Number(row?.[0] ?? 0) / 10000);
+  const databaseOid = row?.[1] ?? '';
+  if (!databaseOid) {
+    throw new UpgradeError('RESTORE_FAILED', {
+      message: `The target server has no database named ${database}`,
+      unchanged: 'Nothing was changed',
+      hint: `Check POSTGRES_DB of ${db.name}`,
+    });
+  }
   if (serverMajor < manifest.database.serverMajor) {
     throw new UpgradeError('RESTORE_FAILED', {
       message: `The target server is Postgres ${serverMajor}, older than the backup's source (${manifest.database.serverMajor})`,
@@ -69,10 +80,8 @@ export async function restore(
       'The target app runs with a different ENCRYPTION_MASTER_KEY than the backup was taken with: its boot canary will refuse to start until the original key is restored.',
     );
   }
-  const now = (options.now ?? (() => new Date()))();
-  const s = stamp(now).toLowerCase();
-  const stagingDatabase = `${database}_restore_${s}`.slice(0, 63);
-  const previousDatabase = `${database}_before_restore_${s}`.slice(0, 63);
+  const stagingDatabase = names.staging;
+  const previousDatabase = names.previous;
   const stopApp = options.stopApp ?? true;
   const startApp = options.startApp ?? true;
   const keepPrevious = options.keepPrevious ?? true;
@@ -127,6 +136,7 @@ export async function restore(
       project: target.project,
       dbContainer: db.name,
       database,
+      databaseOid,
       user,
       serverMajor,
       appContainer: app?.name ?? null,

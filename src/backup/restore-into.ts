@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
-import { ident, psqlArgs, psqlQuery } from '../db/psql';
+import { ident, literal, type PsqlTarget, psqlArgs, psqlQuery } from '../db/psql';
 import type { DockerPort } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
 import { type SecretSet, tailOf } from '../secrets';
@@ -18,6 +18,8 @@ export interface RestoreIntoInput {
   secrets?: SecretSet;
   signal?: AbortSignal;
   onProgress?: (bytes: number) => void;
+  /** Called with the new database's OID as soon as it exists, so cleanup can drop exactly that one. */
+  onCreated?: (oid: string) => void;
 }
 
 /** Roles first, then a new database, then `pg_restore --exit-on-error` streamed through stdin. */
@@ -31,6 +33,9 @@ export async function restoreInto(input: RestoreIntoInput): Promise<void> {
   });
   if (roles.exitCode !== 0) throw failure('create the roles', roles.stderr, input.secrets);
   await psqlQuery(admin, `CREATE DATABASE ${ident(database)}`, `create database ${database}`);
+  const oid = await databaseOid(admin, database);
+  if (!oid) throw failure(`find database ${database} after creating it`, '', input.secrets);
+  input.onCreated?.(oid);
   let sent = 0;
   let reported = 0;
   const counter = new Transform({
@@ -69,4 +74,24 @@ function failure(what: string, stderr: string, secrets?: SecretSet): UpgradeErro
   return new UpgradeError('RESTORE_FAILED', {
     message: `Could not ${what}: ${detail || 'the command failed'}`,
   });
+}
+
+/** The OID of the database with this name, or null when there is none. */
+export async function databaseOid(admin: PsqlTarget, name: string): Promise<string | null> {
+  const rows = await psqlQuery(
+    admin,
+    `SELECT oid::text FROM pg_database WHERE datname = ${literal(name)}`,
+    `look up database ${name}`,
+  );
+  return rows[0]?.[0] ?? null;
+}
+
+/**
+ * Drops a database only if the name still belongs to the one this run created (same OID). A name that
+ * merely matches, such as a live database, is never dropped. Returns whether it dropped anything.
+ */
+export async function dropIfSame(admin: PsqlTarget, name: string, oid: string): Promise<boolean> {
+  if ((await databaseOid(admin, name)) !== oid) return false;
+  await psqlQuery(admin, `DROP DATABASE ${ident(name)} WITH (FORCE)`, `drop ${name}`);
+  return true;
 }

@@ -23,6 +23,8 @@ export const RestorePlanSchema = z.object({
     project: z.string(),
     dbContainer: z.string(),
     database: z.string(),
+    /** The live database's OID when the plan was made: the plan is refused if it no longer matches. */
+    databaseOid: z.string(),
     user: z.string(),
     serverMajor: z.number().int(),
     appContainer: z.string().nullable(),

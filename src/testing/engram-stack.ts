@@ -23,6 +23,7 @@ export interface EngramStackInit {
   httpPort: number;
   postgresPort: number | undefined;
   secrets: StackSecrets;
+  database: string;
 }
 
 export interface HealthReading {
@@ -46,6 +47,8 @@ export class EngramStack implements AsyncDisposable {
   #engramImage: string;
   readonly httpUrl: string;
   readonly postgresPort: number | undefined;
+  /** The app's database name (POSTGRES_DB). */
+  readonly database: string;
   // Private so that printing the handle (console.log, a test failure diff) never shows them.
   readonly #secrets: StackSecrets;
   #disposed = false;
@@ -60,6 +63,7 @@ export class EngramStack implements AsyncDisposable {
     this.#engramImage = init.engramImage;
     this.httpUrl = `http://127.0.0.1:${init.httpPort}`;
     this.postgresPort = init.postgresPort;
+    this.database = init.database;
     this.#secrets = init.secrets;
   }
 
@@ -89,7 +93,7 @@ export class EngramStack implements AsyncDisposable {
   get databaseUrl(): string {
     if (!this.postgresPort)
       throw new Error('Postgres is not published for this stack (publishPostgres: false)');
-    return `postgres://engram:${encodeURIComponent(this.#secrets.postgresPassword)}@127.0.0.1:${this.postgresPort}/engram`;
+    return `postgres://engram:${encodeURIComponent(this.#secrets.postgresPassword)}@127.0.0.1:${this.postgresPort}/${this.database}`;
   }
 
   /** Id of the service's current container (the newest one when several exist). */
@@ -156,7 +160,7 @@ export class EngramStack implements AsyncDisposable {
       '-U',
       'engram',
       '-d',
-      'engram',
+      this.database,
       '-At',
       '-F',
       FIELD,

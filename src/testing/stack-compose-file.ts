@@ -9,6 +9,8 @@ export interface ComposeFileInput {
   healthcheck: { intervalS: number; startPeriodS: number; retries: number };
   /** Value of the owner label (`<hostname>:<pid>`). */
   owner: string;
+  /** POSTGRES_DB and the database in DATABASE_URL. */
+  database: string;
 }
 
 /**
@@ -26,7 +28,7 @@ export function renderComposeFile(input: ComposeFileInput): string {
         image: input.engramImage,
         env_file: ['.env'],
         environment: {
-          DATABASE_URL: 'ecto://engram:${POSTGRES_PASSWORD}@postgres:5432/engram',
+          DATABASE_URL: `ecto://engram:\${POSTGRES_PASSWORD}@postgres:5432/${input.database}`,
           PHX_HOST: 'localhost',
         },
         ports: [`127.0.0.1:${input.httpPort}:4000`],
@@ -46,7 +48,7 @@ export function renderComposeFile(input: ComposeFileInput): string {
         environment: {
           POSTGRES_USER: 'engram',
           POSTGRES_PASSWORD: '${POSTGRES_PASSWORD}',
-          POSTGRES_DB: 'engram',
+          POSTGRES_DB: input.database,
         },
         volumes: ['pg_data:/var/lib/postgresql/data'],
         ...(input.postgresPort ? { ports: [`127.0.0.1:${input.postgresPort}:5432`] } : {}),

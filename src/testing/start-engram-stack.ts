@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { DockerComposeEnvironment, PullPolicy, Wait } from 'testcontainers';
+import { InvalidInputError } from '../errors';
 import { EngramStack, type StackSecrets } from './engram-stack';
 import { freePort } from './free-port';
 import { postgresImage as defaultPostgresImage, engramRepository, ownerLabel } from './images';
@@ -17,6 +18,11 @@ export interface StartEngramStackOptions {
   repository?: string;
   /** @default `<registry>/library/postgres:15` (see ENGRAM_UPGRADE_POSTGRES_IMAGE) */
   postgresImage?: string;
+  /**
+   * The database name (POSTGRES_DB and the one in DATABASE_URL); letters, digits and `_` only.
+   * @default 'engram'
+   */
+  database?: string;
   /** Compose project name. @default `engram-test-<random>` */
   projectName?: string;
   /**
@@ -70,6 +76,13 @@ export async function startEngramStack(options: StartEngramStackOptions): Promis
   const httpPort = await freePort();
   const postgresPort = options.publishPostgres === false ? undefined : await freePort();
   const engramImage = `${options.repository ?? engramRepository()}:${options.version}`;
+  const database = options.database ?? 'engram';
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) {
+    throw new InvalidInputError({
+      message: `database ${JSON.stringify(database)} is not a plain name`,
+      hint: "Use letters, digits and '_' only",
+    });
+  }
   writeFileSync(
     join(dir, 'compose.yaml'),
     renderComposeFile({
@@ -79,6 +92,7 @@ export async function startEngramStack(options: StartEngramStackOptions): Promis
       postgresPort,
       healthcheck: options.healthcheck ?? { intervalS: 2, startPeriodS: 30, retries: 10 },
       owner: ownerLabel(),
+      database,
     }),
   );
   const env: Record<string, string> = {
@@ -123,6 +137,7 @@ export async function startEngramStack(options: StartEngramStackOptions): Promis
     httpPort,
     postgresPort,
     secrets,
+    database,
   });
   try {
     await environment.up();

@@ -54,6 +54,7 @@ describe('harness compose file', () => {
       postgresPort: 40124,
       healthcheck: { intervalS: 2, startPeriodS: 30, retries: 10 },
       owner: 'host:1234',
+      database: 'engram',
     }),
   );
 
