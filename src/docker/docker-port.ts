@@ -16,6 +16,56 @@ export interface ContainerRecord {
   exitCode: number;
   restartCount: number;
   health: 'none' | 'starting' | 'healthy' | 'unhealthy';
+  /** When the current run of the container started (ISO time; Docker's zero time when never started). */
+  startedAt: string;
+  /** The networks the container is attached to, by name. */
+  networks: string[];
+}
+
+/** What the library needs to know about an image. */
+export interface ImageRecord {
+  /** `sha256:…` */
+  id: string;
+  repoTags: string[];
+  /** `repo@sha256:…` entries: set once the image was pushed or pulled through a registry. */
+  repoDigests: string[];
+  /** The image's `ENV` entries (no secrets in a published image). */
+  env: string[];
+  labels: Record<string, string>;
+}
+
+/** One progress report of an image pull, summed over its layers. */
+export interface PullProgress {
+  status: string;
+  /** Bytes downloaded so far and the total known so far, over every layer that reported sizes. */
+  current: number;
+  total: number;
+}
+
+/** A one-off container of an app image: started, waited for, removed. */
+export interface OneOffSpec {
+  /** Image reference or id. */
+  image: string;
+  entrypoint: string[];
+  cmd: string[];
+  /** Passed through the container's environment (never argv). */
+  env: string[];
+  /** A network to attach to so the container reaches the database by its service name. */
+  network?: string;
+  labels: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface OneOffOutcome {
+  exitCode: number;
+  /** stdout and stderr as the container printed them (may contain secrets: redact before showing). */
+  output: string;
+}
+
+/** A line of a container's log. */
+export interface LogLine {
+  stream: 'stdout' | 'stderr';
+  line: string;
 }
 
 export interface ExecRequest {
@@ -59,4 +109,22 @@ export interface DockerPort {
   createAndStart(spec: ScratchContainerSpec): Promise<string>;
   /** Force-removes a container and its anonymous volumes. */
   remove(id: string): Promise<void>;
+  /** Pulls an image from its registry. */
+  pullImage(
+    reference: string,
+    opts?: { signal?: AbortSignal; onProgress?: (p: PullProgress) => void },
+  ): Promise<void>;
+  /** The local image a reference or id names, or null when there is none. */
+  inspectImage(reference: string): Promise<ImageRecord | null>;
+  /** Points a local tag at an image id (the rollback's way back to an image whose tag moved). */
+  tagImage(imageId: string, reference: string): Promise<void>;
+  /**
+   * Regular files at or under a path of an image, read from a created (never started) container: the
+   * image's own code does not run.
+   */
+  readImageFiles(image: string, path: string): Promise<{ name: string; content: string }[]>;
+  /** Runs a one-off container to completion and removes it. */
+  runOneOff(spec: OneOffSpec): Promise<OneOffOutcome>;
+  /** The container's log from `sinceSeconds` (Unix time), following it until the signal aborts. */
+  followLogs(id: string, opts: { sinceSeconds?: number; signal: AbortSignal }): AsyncIterable<LogLine>;
 }

@@ -1,6 +1,8 @@
-import { PassThrough, Writable } from 'node:stream';
+import { createInterface } from 'node:readline';
+import { PassThrough, type Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import Docker from 'dockerode';
+import { extract } from 'tar-stream';
 import { UpgradeError } from '../errors';
 import { DockerDemux } from './demux';
 import type {
@@ -8,6 +10,11 @@ import type {
   DockerPort,
   ExecOutcome,
   ExecRequest,
+  ImageRecord,
+  LogLine,
+  OneOffOutcome,
+  OneOffSpec,
+  PullProgress,
   ScratchContainerSpec,
 } from './docker-port';
 
@@ -45,6 +52,8 @@ export class DockerodeDocker implements DockerPort {
       exitCode: info.State.ExitCode,
       restartCount: info.RestartCount,
       health: (info.State.Health?.Status as ContainerRecord['health'] | undefined) ?? 'none',
+      startedAt: info.State.StartedAt,
+      networks: Object.keys(info.NetworkSettings?.Networks ?? {}),
     };
   }
 
@@ -152,6 +161,185 @@ export class DockerodeDocker implements DockerPort {
     });
   }
 
+  async pullImage(
+    reference: string,
+    opts: { signal?: AbortSignal; onProgress?: (p: PullProgress) => void } = {},
+  ): Promise<void> {
+    const stream = (await this.#call(`pull ${reference}`, () =>
+      this.#docker.pull(reference, { abortSignal: opts.signal }),
+    )) as Readable;
+    const layers = new Map<string, { current: number; total: number }>();
+    await this.#call(
+      `pull ${reference}`,
+      () =>
+        new Promise<void>((resolve, reject) => {
+          this.#docker.modem.followProgress(
+            stream,
+            (err: Error | null, events: { error?: string; errorDetail?: { message?: string } }[]) => {
+              const failed = events?.find((e) => e.error);
+              if (err) reject(err);
+              else if (failed) reject(new Error(failed.errorDetail?.message ?? failed.error));
+              else resolve();
+            },
+            (event: {
+              id?: string;
+              status?: string;
+              progressDetail?: { current?: number; total?: number };
+            }) => {
+              if (!opts.onProgress) return;
+              if (event.id && event.progressDetail?.total) {
+                layers.set(event.id, {
+                  current: event.progressDetail.current ?? 0,
+                  total: event.progressDetail.total,
+                });
+              }
+              let current = 0;
+              let total = 0;
+              for (const l of layers.values()) {
+                current += l.current;
+                total += l.total;
+              }
+              opts.onProgress({ status: event.status ?? '', current, total });
+            },
+          );
+        }),
+    );
+  }
+
+  async inspectImage(reference: string): Promise<ImageRecord | null> {
+    try {
+      const info = await this.#docker.getImage(reference).inspect();
+      return {
+        id: info.Id,
+        repoTags: info.RepoTags ?? [],
+        repoDigests: info.RepoDigests ?? [],
+        env: info.Config?.Env ?? [],
+        labels: info.Config?.Labels ?? {},
+      };
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return null;
+      return this.#call(`inspect image ${reference}`, () => Promise.reject(err));
+    }
+  }
+
+  async tagImage(imageId: string, reference: string): Promise<void> {
+    const at = reference.lastIndexOf(':');
+    const slash = reference.lastIndexOf('/');
+    const [repo, tag] =
+      at > slash ? [reference.slice(0, at), reference.slice(at + 1)] : [reference, 'latest'];
+    await this.#call(`tag ${imageId.slice(0, 19)} as ${reference}`, () =>
+      this.#docker.getImage(imageId).tag({ repo, tag }),
+    );
+  }
+
+  async readImageFiles(image: string, path: string): Promise<{ name: string; content: string }[]> {
+    const created = await this.#call(`create a container from ${image} to read ${path}`, () =>
+      // Created, never started: nothing of the image runs. The entrypoint is replaced all the same.
+      this.#docker.createContainer({ Image: image, Entrypoint: ['/bin/false'], Cmd: [], Labels: {} }),
+    );
+    try {
+      const archive = (await this.#call(`read ${path} from ${image}`, () =>
+        created.getArchive({ path }),
+      )) as Readable;
+      const files: { name: string; content: string }[] = [];
+      const tar = extract();
+      tar.on('entry', (header, body, next) => {
+        const chunks: Buffer[] = [];
+        body.on('data', (c: unknown) => {
+          if (header.type === 'file') chunks.push(c as Buffer);
+        });
+        body.on('end', () => {
+          if (header.type === 'file') {
+            files.push({ name: header.name, content: Buffer.concat(chunks).toString('utf8') });
+          }
+          next();
+        });
+        body.resume();
+      });
+      await this.#call(`read ${path} from ${image}`, () => pipeline(archive, tar));
+      return files;
+    } finally {
+      await this.remove(created.id);
+    }
+  }
+
+  async runOneOff(spec: OneOffSpec): Promise<OneOffOutcome> {
+    const created = await this.#call(`create a one-off container from ${spec.image.slice(0, 40)}`, () =>
+      this.#docker.createContainer({
+        Image: spec.image,
+        Entrypoint: spec.entrypoint,
+        Cmd: spec.cmd,
+        Env: spec.env,
+        Labels: spec.labels,
+        HostConfig: { NetworkMode: spec.network ?? 'none', AutoRemove: false },
+      }),
+    );
+    const onAbort = () => {
+      created.kill().catch(() => undefined);
+    };
+    spec.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await this.start(created.id);
+      const waited = (await this.#call('wait for a one-off container', () => created.wait())) as {
+        StatusCode: number;
+      };
+      const raw = (await this.#call('read a one-off container log', () =>
+        created.logs({ stdout: true, stderr: true, follow: false }),
+      )) as unknown as Buffer;
+      return { exitCode: waited.StatusCode, output: demuxAll(raw) };
+    } finally {
+      spec.signal?.removeEventListener('abort', onAbort);
+      await this.remove(created.id);
+    }
+  }
+
+  async *followLogs(
+    id: string,
+    opts: { sinceSeconds?: number; signal: AbortSignal },
+  ): AsyncIterable<LogLine> {
+    const stream = (await this.#call(`follow the log of ${id.slice(0, 12)}`, () =>
+      this.#docker.getContainer(id).logs({
+        follow: true,
+        stdout: true,
+        stderr: true,
+        since: opts.sinceSeconds ?? 0,
+        abortSignal: opts.signal,
+      }),
+    )) as unknown as Readable;
+    const merged = new PassThrough({ objectMode: true });
+    let open = 2;
+    const pump = (source: Readable, kind: LogLine['stream']) => {
+      const rl = createInterface({ input: source, crlfDelay: Number.POSITIVE_INFINITY });
+      rl.on('line', (line) => merged.write({ stream: kind, line } satisfies LogLine));
+      rl.on('close', () => {
+        if (--open === 0) merged.end();
+      });
+    };
+    const out = new PassThrough();
+    const err = new PassThrough();
+    pump(out, 'stdout');
+    pump(err, 'stderr');
+    this.#docker.modem.demuxStream(stream, out, err);
+    const finish = () => {
+      out.end();
+      err.end();
+    };
+    stream.on('end', finish);
+    stream.on('close', finish);
+    stream.on('error', finish);
+    const stop = () => {
+      stream.destroy();
+      finish();
+    };
+    opts.signal.addEventListener('abort', stop, { once: true });
+    try {
+      for await (const item of merged) yield item as LogLine;
+    } finally {
+      opts.signal.removeEventListener('abort', stop);
+      stream.destroy();
+    }
+  }
+
   async #call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
@@ -172,6 +360,19 @@ export class DockerodeDocker implements DockerPort {
       });
     }
   }
+}
+
+/** Splits a whole multiplexed log buffer (8-byte frame headers) into its text, both streams in order. */
+function demuxAll(raw: Buffer | string): string {
+  if (typeof raw === 'string') return raw;
+  const parts: Buffer[] = [];
+  let at = 0;
+  while (at + 8 <= raw.length) {
+    const size = raw.readUInt32BE(at + 4);
+    parts.push(raw.subarray(at + 8, at + 8 + size));
+    at += 8 + size;
+  }
+  return Buffer.concat(parts).toString('utf8');
 }
 
 function isBrokenPipe(err: unknown): boolean {

@@ -4,6 +4,8 @@ import type {
   DockerPort,
   ExecOutcome,
   ExecRequest,
+  LogLine,
+  OneOffOutcome,
   ScratchContainerSpec,
 } from '../../../src/docker/docker-port';
 import { UpgradeError } from '../../../src/errors';
@@ -51,6 +53,8 @@ export function container(fields: Partial<ContainerRecord> & { name: string }): 
     exitCode: 0,
     restartCount: 0,
     health: 'none',
+    startedAt: '2026-01-01T00:00:00Z',
+    networks: [],
     ...fields,
   };
 }
@@ -170,11 +174,35 @@ export class FakeDocker implements DockerPort {
     if (at >= 0) this.containers.splice(at, 1);
   }
 
+  pullImage(): Promise<void> {
+    return notInFake('pullImage');
+  }
+  inspectImage(): Promise<null> {
+    return notInFake('inspectImage');
+  }
+  tagImage(): Promise<void> {
+    return notInFake('tagImage');
+  }
+  readImageFiles(): Promise<{ name: string; content: string }[]> {
+    return notInFake('readImageFiles');
+  }
+  runOneOff(): Promise<OneOffOutcome> {
+    return notInFake('runOneOff');
+  }
+  followLogs(): AsyncIterable<LogLine> {
+    return notInFake('followLogs');
+  }
+
   #get(idOrName: string): ContainerRecord {
     const c = this.containers.find((x) => x.id === idOrName || x.name === idOrName);
     if (!c) throw new UpgradeError('DOCKER_OPERATION', { message: `No such container: ${idOrName}` });
     return c;
   }
+}
+
+/** Image and one-off operations: the backup and restore tests never reach them. */
+function notInFake(method: string): never {
+  throw new Error(`FakeDocker.${method} is not modelled by this fake`);
 }
 
 async function readAll(stream: Readable | undefined): Promise<string> {
