@@ -49,6 +49,7 @@ const OPERATORS = [
   '>=',
   '++',
 ];
+const NUMBER = /0x[0-9a-fA-F_]+|[0-9][0-9_]*(\.[0-9][0-9_]*)?([eE][-+]?[0-9]+)?/y;
 const SIGIL_CLOSE: Record<string, string> = { '(': ')', '[': ']', '{': '}', '<': '>' };
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', s: ' ', e: '\u001b', '0': '\0' };
 
@@ -137,8 +138,8 @@ export function tokenizeElixir(src: string): ElixirTokens {
       continue;
     }
     if (/[0-9]/.test(c)) {
-      const m = /^(0x[0-9a-fA-F_]+|[0-9][0-9_]*(\.[0-9][0-9_]*)?([eE][-+]?[0-9]+)?)/.exec(src.slice(i))!;
-      push('number', i, i + m[0].length);
+      NUMBER.lastIndex = i;
+      push('number', i, i + NUMBER.exec(src)![0].length);
       continue;
     }
     const op = OPERATORS.find((o) => src.startsWith(o, i));

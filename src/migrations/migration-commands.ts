@@ -102,9 +102,9 @@ function readCall(
   if (/\.(update_all|delete_all)$/.test(call.name)) {
     const filtered = stmt.some((t) => isWord(t, 'where') || (t.kind === 'key' && t.value === 'where'));
     const lock: SqlLockFinding = filtered
-      ? { risk: 'low', why: 'a filtered bulk update through Ecto.Query locks the matching rows' }
-      : { risk: 'high', why: 'an unfiltered bulk update through Ecto.Query touches every row of the table' };
-    return [{ ...base, locks: [lock], reverse: { ok: false, why: 'a repo update runs forward only' } }];
+      ? { risk: 'low', why: 'a filtered bulk write through Ecto.Query locks the matching rows' }
+      : { risk: 'high', why: 'an unfiltered bulk write through Ecto.Query touches every row of the table' };
+    return [{ ...base, locks: [lock], reverse: { ok: false, why: 'a bulk write runs forward only' } }];
   }
   const dsl = readEctoDsl(call, stmt, ctx);
   if (dsl) return dsl;
@@ -153,7 +153,7 @@ function sqlOf(arg: Token[], ctx: CommandContext, bindings: Map<string, string>)
 }
 
 /** A SQL statement shortened for a sentence. */
-export function quoteSql(sql: string, max = 60): string {
+function quoteSql(sql: string, max = 60): string {
   const s = oneLine(sql);
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }

@@ -13,6 +13,8 @@ export function firstWords(s: string, n: number): string {
   return words.slice(0, n).join(' ') + (words.length > n ? ' …' : '');
 }
 
+const DOLLAR = /\$[A-Za-z_]*\$/y;
+
 /**
  * Splits SQL text into statements at `;`, outside quotes, dollar quotes and comments, and drops the
  * comments. Whitespace runs become one space.
@@ -33,7 +35,8 @@ export function splitSql(sql: string): string[] {
       current += ' ';
       continue;
     }
-    const dollar = c === '$' ? /^\$[A-Za-z_]*\$/.exec(sql.slice(i)) : null;
+    DOLLAR.lastIndex = i;
+    const dollar = c === '$' ? DOLLAR.exec(sql) : null;
     if (c === "'" || c === '"' || dollar) {
       const close = dollar ? dollar[0] : c;
       const end = sql.indexOf(close, i + close.length);
