@@ -13,6 +13,7 @@ export type {
 } from './docker/docker-port';
 export { DockerodeDocker } from './docker/dockerode-docker';
 export * from './errors';
+export * from './migrations';
 export * from './notes';
 export * from './plan';
 export { SecretSet } from './secrets';
