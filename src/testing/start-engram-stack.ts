@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { DockerComposeEnvironment, PullPolicy, Wait } from 'testcontainers';
+import { quoteEnvValue } from '../compose/env-quote';
 import { InvalidInputError } from '../errors';
 import { EngramStack, type StackSecrets } from './engram-stack';
 import { freePort } from './free-port';
@@ -115,8 +116,9 @@ export async function startEngramStack(options: StartEngramStackOptions): Promis
     if (v === null) delete env[k];
     else env[k] = v;
   }
+  // Quoted as compose reads them back exactly: a `$` in a password is not an interpolation.
   const envText = Object.entries(env)
-    .map(([k, v]) => `${k}=${v}`)
+    .map(([k, v]) => `${k}=${quoteEnvValue(v).text}`)
     .join('\n');
   writeFileSync(join(dir, '.env'), `${envText}\n`, { mode: 0o600 });
 

@@ -1,0 +1,103 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Deployment } from '../deployment/deployment';
+import type { ContainerRecord } from '../docker/docker-port';
+import { UpgradeError } from '../errors';
+import type { SecretSet } from '../secrets';
+import { readHealth } from './app-health';
+
+/**
+ * Fails when the app container is crash-looping: exited, restarting, or restarted since `baseline`
+ * (`restart: unless-stopped` hides a crash loop behind "starting"; the restart count does not lie).
+ */
+export function crashed(c: ContainerRecord, baselineRestarts: number): string | null {
+  if (c.restartCount > baselineRestarts)
+    return `it restarted ${c.restartCount - baselineRestarts} time(s) (last exit code ${c.exitCode})`;
+  if (c.status === 'restarting') return `it is restarting (last exit code ${c.exitCode})`;
+  if (!c.running) return `it exited with code ${c.exitCode}`;
+  return null;
+}
+
+/** The last lines of a container's log, redacted, for an error message. */
+export async function logTail(
+  dep: Deployment,
+  containerId: string,
+  secrets: SecretSet,
+  lines = 6,
+): Promise<string> {
+  const ac = new AbortController();
+  const out: string[] = [];
+  const timer = setTimeout(() => ac.abort(), 1500);
+  try {
+    for await (const l of dep.docker.followLogs(containerId, { signal: ac.signal })) {
+      out.push(l.line);
+      if (out.length > 400) out.splice(0, out.length - 200);
+    }
+  } catch {
+    // The log is best effort: the error it decorates is the news.
+  } finally {
+    clearTimeout(timer);
+  }
+  return secrets.redact(
+    out
+      .filter((l) => l.trim())
+      .slice(-lines)
+      .join(' | '),
+  );
+}
+
+export interface HealthGateInput {
+  containerId: string;
+  version: string;
+  /** Expected `build_sha` when the image carries one. */
+  buildSha: string | null;
+  deadlineMs: number;
+  signal: AbortSignal;
+  secrets: SecretSet;
+  onWait?: (detail: string) => void;
+}
+
+/**
+ * Waits until `/api/health` reports the expected version (and build) and `/api/health/deep` is ok. A
+ * slow start is waited for until the deadline; a crash loop fails at once.
+ */
+export async function awaitHealthy(
+  dep: Deployment,
+  input: HealthGateInput,
+): Promise<{ version: string; buildSha: string | null }> {
+  const start = await dep.docker.inspect(input.containerId);
+  const deadline = Date.now() + input.deadlineMs;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    input.signal.throwIfAborted();
+    const c = await dep.docker.inspect(input.containerId);
+    const dead = crashed(c, start.restartCount);
+    if (dead) {
+      throw new UpgradeError('HEALTH_FAILED', {
+        message: `${input.version} did not become healthy: ${dead}. Log: ${await logTail(dep, c.id, input.secrets)}`,
+      });
+    }
+    const h = await readHealth(dep.docker, c);
+    const version = typeof h.body?.version === 'string' ? h.body.version : null;
+    const sha = typeof h.body?.build_sha === 'string' ? h.body.build_sha : null;
+    if (h.status === 200 && version === input.version) {
+      if (input.buildSha && sha && sha !== input.buildSha) {
+        throw new UpgradeError('HEALTH_FAILED', {
+          message: `The new container reports build ${sha}, but the pulled image was built from ${input.buildSha}: the tag moved between pull and start`,
+        });
+      }
+      const deep = await readHealth(dep.docker, c, '/api/health/deep');
+      if (deep.status === 200) return { version, buildSha: sha };
+      last = `/api/health/deep answered ${deep.status}`;
+    } else {
+      last =
+        h.status === 0
+          ? (h.error ?? 'no answer')
+          : `/api/health answered ${h.status}${version ? ` with version ${version}` : ''}`;
+    }
+    input.onWait?.(last);
+    await delay(250, undefined, { signal: input.signal });
+  }
+  throw new UpgradeError('HEALTH_FAILED', {
+    message: `${input.version} did not become healthy within ${Math.round(input.deadlineMs / 1000)} s (last: ${input.secrets.redact(last)})`,
+  });
+}

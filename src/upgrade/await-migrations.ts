@@ -1,0 +1,92 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Deployment } from '../deployment/deployment';
+import { UpgradeError } from '../errors';
+import { MigrationLogWatcher } from '../migrations/ecto-log';
+import type { SecretSet } from '../secrets';
+import { crashed, logTail } from './await-app';
+import { readApplied } from './deployment-state';
+
+export type MigrationWatchEvent =
+  | { type: 'progress'; phase: 'migrate'; current: number; total: number; detail: string }
+  | { type: 'log'; level: 'info' | 'warn'; message: string };
+
+export interface AwaitMigrationsInput {
+  containerId: string;
+  /** Every version the new image ships: all must be applied. */
+  expected: string[];
+  deadlineMs: number;
+  signal: AbortSignal;
+  secrets: SecretSet;
+  onEvent?: (e: MigrationWatchEvent) => void;
+}
+
+/**
+ * Watches a freshly started app container migrate: its log line by line (JSON and plain text) for
+ * per-migration progress and crash traces, its state for exits and restarts, and `schema_migrations`
+ * for the truth. Done when every migration the image ships is applied; a crash or a restart before
+ * that fails at once, naming the migration that failed when the log says which.
+ */
+export async function awaitMigrations(dep: Deployment, input: AwaitMigrationsInput): Promise<string[]> {
+  const watcher = new MigrationLogWatcher();
+  const stopLogs = new AbortController();
+  const total = input.expected.length;
+  const follow = (async () => {
+    try {
+      for await (const l of dep.docker.followLogs(input.containerId, { signal: stopLogs.signal })) {
+        for (const e of watcher.push(l.line)) {
+          if (e.kind === 'running') {
+            input.onEvent?.({
+              type: 'progress',
+              phase: 'migrate',
+              current: watcher.state().migrated.length,
+              total,
+              detail: `running ${e.version} ${e.module}`,
+            });
+          } else if (e.kind === 'migrated') {
+            input.onEvent?.({
+              type: 'progress',
+              phase: 'migrate',
+              current: watcher.state().migrated.length,
+              total,
+              detail: `migrated ${e.version} in ${e.seconds}s`,
+            });
+          }
+        }
+      }
+    } catch {
+      // The log is for progress and for naming a failure; the database and the container state decide.
+    }
+  })();
+  const start = await dep.docker.inspect(input.containerId);
+  const db = await dep.db();
+  const deadline = Date.now() + input.deadlineMs;
+  try {
+    while (true) {
+      input.signal.throwIfAborted();
+      const applied = await readApplied(dep, db, input.secrets);
+      const missing = input.expected.filter((v) => !applied.includes(v));
+      if (missing.length === 0) return applied;
+      const c = await dep.docker.inspect(input.containerId);
+      const dead = crashed(c, start.restartCount);
+      const failed = watcher.state().failed;
+      if (dead || failed) {
+        const where = failed
+          ? `migration ${failed.version} failed: ${input.secrets.redact(failed.message)}`
+          : dead;
+        throw new UpgradeError('MIGRATION_FAILED', {
+          message: `The new version did not finish migrating (${missing.length} of ${total} not applied): ${where}. Log: ${await logTail(dep, c.id, input.secrets, 4)}`,
+          version: failed?.version,
+        });
+      }
+      if (Date.now() > deadline) {
+        throw new UpgradeError('MIGRATION_FAILED', {
+          message: `Migrations did not finish within ${Math.round(input.deadlineMs / 1000)} s: ${missing.length} of ${total} not applied (${watcher.state().running ? `running ${watcher.state().running}` : 'none running'})`,
+        });
+      }
+      await delay(250, undefined, { signal: input.signal });
+    }
+  } finally {
+    stopLogs.abort();
+    await follow;
+  }
+}

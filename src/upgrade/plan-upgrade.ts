@@ -1,0 +1,280 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { isAbsolute } from 'node:path';
+import { parseEnvFile } from '../compose/env-file';
+import { withTag } from '../compose/image-reference';
+import { locateImageInFiles } from '../compose/locate-image';
+import type { Deployment } from '../deployment/deployment';
+import { envMap } from '../docker/env-entries';
+import { InvalidInputError, UpgradeError } from '../errors';
+import { bindingOf } from '../execute/plan-binding';
+import { defaultStateDir } from '../execute/state-dir';
+import type { ExecStep } from '../execute/step';
+import { type UpgradePath, UpgradePathSchema } from '../plan/upgrade-path';
+import { type DeploymentState, inspectDeployment } from './deployment-state';
+import { classifyManualStep } from './manual-steps';
+import { type PlannedEnvEdit, type PlannedHop, type UpgradePlan, UpgradePlanSchema } from './upgrade-plan';
+
+export interface ApplyUpgradeOptions {
+  /** Where backups go (required when a hop needs one). */
+  backupDir?: string;
+  /** Journals, locks and the kept copies of edited files. @default defaultStateDir() */
+  stateDir?: string;
+  /**
+   * Values for variables a release newly requires. They are not stored in the plan (only a hash):
+   * pass the same `env` to `executeUpgrade`.
+   */
+  env?: Record<string, string>;
+  /** @default 'digest' */
+  pin?: 'digest' | 'tag';
+  /** What happens to a renamed variable's old line in `.env`. @default 'comment' */
+  renamedLines?: 'comment' | 'remove';
+  /**
+   * How long a new version may take to report healthy. @default the service's healthcheck
+   * start period + interval × retries, at least 60 s
+   */
+  healthTimeoutMs?: number;
+  /** Backup verification level. @default 1 */
+  verifyLevel?: 1 | 2;
+  /** @default () => new Date() */
+  now?: () => Date;
+}
+
+/**
+ * Plans taking the deployment along `path`, hop by hop. Reads the deployment (containers, health,
+ * compose files, migrations) and changes nothing. Refuses, before any change, a deployment that does
+ * not run `path.from`, a compose file with no image to pin, and a newly required variable with no value.
+ */
+export async function applyUpgrade(
+  deployment: Deployment,
+  pathInput: UpgradePath,
+  options: ApplyUpgradeOptions = {},
+): Promise<UpgradePlan> {
+  const path = UpgradePathSchema.parse(pathInput);
+  const state = await inspectDeployment(deployment);
+  if (state.version !== path.from) {
+    throw new UpgradeError('INVALID_INPUT', {
+      message:
+        state.version === null
+          ? `The app does not answer /api/health (${state.health.error ?? `status ${state.health.status}`}), so the running version cannot be confirmed`
+          : `The path starts at ${path.from}, but the deployment runs ${state.version}`,
+      unchanged: 'Nothing was changed',
+      hint:
+        state.version === null
+          ? 'Bring the app up healthy first (docker compose up -d), then plan again'
+          : `Plan the path from ${state.version}`,
+    });
+  }
+  const now = (options.now ?? (() => new Date()))();
+  const env = envFileValues(state);
+  const located = locateImageInFiles(
+    state.configFiles
+      .filter((f) => f.path !== state.files.envFile)
+      .map((f) => ({ path: f.path, text: f.text })),
+    deployment.appService,
+    env,
+  );
+  const backupDir = options.backupDir ?? null;
+  if (backupDir !== null && !isAbsolute(backupDir)) {
+    throw new InvalidInputError({
+      message: `backupDir ${JSON.stringify(backupDir)} is not an absolute path`,
+    });
+  }
+  const stateDir = options.stateDir ?? defaultStateDir();
+  const containerEnv = envMap(state.app.env);
+  const known = new Set([...Object.keys(containerEnv), ...env.keys()]);
+  const hops: PlannedHop[] = [];
+  const steps: ExecStep[] = [];
+  const warnings: string[] = [];
+  for (const [i, hop] of path.hops.entries()) {
+    const index = i + 1;
+    const image = withTag(located.reference, hop.to);
+    const envEdits: PlannedEnvEdit[] = [];
+    for (const r of hop.envChanges.renames) {
+      if (known.has(r.from) && !known.has(r.to)) {
+        envEdits.push({
+          op: 'rename',
+          from: r.from,
+          to: r.to,
+          version: r.version,
+          keep: options.renamedLines ?? 'comment',
+        });
+        known.add(r.to);
+        known.delete(r.from);
+      } else if (known.has(r.from)) {
+        warnings.push(
+          `${r.from} and ${r.to} are both set; ${r.version} reads only ${r.to}, so ${r.from} is ignored from then on.`,
+        );
+      }
+    }
+    for (const req of hop.envChanges.required) {
+      if (known.has(req.name)) continue;
+      const value = options.env?.[req.name];
+      if (value === undefined) {
+        throw new UpgradeError('INVALID_INPUT', {
+          message: `Engram ${req.version} requires ${req.name} (release notes line ${req.line}), and the deployment does not set it`,
+          unchanged: 'Nothing was changed',
+          hint: `Pass its value as applyUpgrade(…, { env: { ${req.name}: '…' } }) (and the same to executeUpgrade), or add it to ${state.files.envFile ?? 'the env file'} yourself and plan again`,
+          version: req.version,
+        });
+      }
+      envEdits.push({ op: 'set', name: req.name, version: req.version, valueSha256: sha256(value) });
+      known.add(req.name);
+    }
+    const planned: PlannedHop = { ...hop, index, image, envEdits };
+    hops.push(planned);
+    steps.push(
+      ...hopSteps(planned, { backupDir, verifyLevel: options.verifyLevel ?? 1, envNames: [...known] }),
+    );
+  }
+  const healthTimeoutMs = options.healthTimeoutMs ?? 120_000;
+  return UpgradePlanSchema.parse({
+    kind: 'upgrade',
+    formatVersion: 1,
+    id: `${deployment.project}-upgrade-${now.toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`,
+    createdAt: now.toISOString(),
+    project: deployment.project,
+    appService: deployment.appService,
+    from: path.from,
+    to: path.to,
+    boundTo: bindingOf(state),
+    compose: {
+      workingDir: state.files.workingDir,
+      configFiles: state.files.configFiles,
+      envFile: state.files.envFile,
+      image: {
+        path: located.path,
+        kind: located.kind,
+        reference: located.reference,
+        ...(located.kind === 'variable' ? { variable: located.variable } : {}),
+      },
+    },
+    stateDir,
+    backupDir,
+    pin: options.pin ?? 'digest',
+    healthTimeoutMs,
+    hops,
+    steps,
+    warnings,
+  } satisfies UpgradePlan);
+
+  function hopSteps(
+    hop: PlannedHop,
+    o: { backupDir: string | null; verifyLevel: 1 | 2; envNames: string[] },
+  ): ExecStep[] {
+    const g = `hop-${hop.index}`;
+    const id = (s: string) => `hop${hop.index}.${s}`;
+    const out: ExecStep[] = [
+      {
+        id: id('pull'),
+        kind: 'pull',
+        group: g,
+        action: `Pull ${hop.image} and record its image id and digest`,
+        undo: 'Nothing to undo: the image stays local; nothing is pruned',
+        input: { reference: hop.image, version: hop.to },
+      },
+      {
+        id: id('migrations'),
+        kind: 'read-migrations',
+        group: g,
+        action: `Read the migrations ${hop.to} ships from the image's files and list those this database lacks`,
+        undo: 'Nothing to undo: reading only',
+        input: { hasBackup: hop.backup.required },
+      },
+    ];
+    out.push({
+      id: id('running'),
+      kind: 'note-running',
+      group: g,
+      action: `Record the running container, its image id and the applied migrations (what a rollback returns to)`,
+      undo: 'Nothing to undo: reading only',
+      input: {},
+    });
+    if (hop.backup.required) {
+      if (!o.backupDir) {
+        throw new InvalidInputError({
+          message: `Hop ${hop.from} → ${hop.to} needs a ${hop.backup.mode} backup (${hop.backup.reason}), and no backupDir was given`,
+          hint: 'Pass backupDir: an absolute directory with room for a dump of the database',
+        });
+      }
+      out.push({
+        id: id('backup'),
+        kind: 'backup',
+        group: g,
+        action: `Take a ${hop.backup.mode} backup into ${o.backupDir} and verify it (level ${o.verifyLevel})${hop.backup.mode === 'quiesced' ? '; the app stays stopped until the new version starts' : ''}`,
+        undo: hop.backup.mode === 'quiesced' ? 'Start the app again' : 'Nothing to undo: the backup is kept',
+        input: { mode: hop.backup.mode, dir: o.backupDir, verifyLevel: o.verifyLevel },
+      });
+    }
+    const manual = hop.manualSteps.map((m) => ({ ...m, ...classifyManualStep(m, o.envNames) }));
+    if (manual.some((m) => m.handling !== 'covered')) {
+      out.push({
+        id: id('manual'),
+        kind: 'manual-steps',
+        group: g,
+        action: `Follow the "Upgrade from ${manual[0]!.section.from} to ${manual[0]!.section.to}" steps the library does not cover itself (asks for confirmation)`,
+        undo: 'Nothing to undo',
+        input: { steps: manual.filter((m) => m.handling !== 'covered') },
+      });
+    }
+    const edits = [
+      ...hop.envEdits.map((e) => (e.op === 'rename' ? `rename ${e.from} to ${e.to}` : `set ${e.name}`)),
+      `point ${deployment.appService} at ${hop.image}${options.pin === 'tag' ? '' : ' pinned by digest'}`,
+    ];
+    out.push(
+      {
+        id: id('config'),
+        kind: 'edit-config',
+        group: g,
+        action: `Edit the compose project: ${edits.join('; ')} (atomically; originals kept)`,
+        undo: 'Put the kept originals back, byte for byte',
+        input: { envEdits: hop.envEdits },
+      },
+      {
+        id: id('recreate'),
+        kind: 'recreate',
+        group: g,
+        // Not --no-deps: compose hashes a service without its depends_on then, and a later plain
+        // `docker compose up -d` would recreate the container again.
+        action: `Recreate ${deployment.appService} with docker compose up -d ${deployment.appService} (its dependencies are left as they are unless their own config changed)`,
+        undo: `Stop it, revert the migrations it applied (${hop.rollback === 'restore' ? 'restore the backup' : 'migrator rollback from the new image'}), put the old config back and start ${hop.from} again`,
+        input: { rollback: hop.rollback },
+      },
+      {
+        id: id('watch'),
+        kind: 'await-migrations',
+        group: g,
+        action: `Follow the log and schema_migrations until every migration of ${hop.to} is applied; a crash or restart fails the hop`,
+        undo: 'Undone with the recreate step',
+        input: {},
+      },
+      {
+        id: id('health'),
+        kind: 'health-gate',
+        group: g,
+        action: `Wait for /api/health to report ${hop.to} and /api/health/deep to be ok`,
+        undo: 'Undone with the recreate step',
+        input: { version: hop.to },
+      },
+      {
+        id: id('record'),
+        kind: 'record-hop',
+        group: g,
+        action: `Record the hop (old and new image ids, pre-upgrade migrations, backup, kept files) for rollback`,
+        undo: 'Nothing to undo',
+        input: {},
+      },
+    );
+    return out;
+  }
+}
+
+function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+function envFileValues(state: DeploymentState): Map<string, string> {
+  const file = state.configFiles.find((f) => f.path === state.files.envFile);
+  return file ? parseEnvFile(file.text, { path: file.path }).entries : new Map();
+}
+
+export { sha256 as valueHash };

@@ -1,0 +1,320 @@
+import { executeBackup } from '../backup/execute-backup';
+import { backup } from '../backup/plan-backup';
+import { compose } from '../compose/compose-cli';
+import { repositoryOf, tagOf } from '../compose/image-reference';
+import { UpgradeError } from '../errors';
+import type { ExecStep } from '../execute/step';
+import type { Handlers, StepRuntime } from '../execute/step-runner';
+import { pendingMigrations } from '../migrations/pending-migrations';
+import { revertHop } from '../rollback/revert-hop';
+import { awaitHealthy } from './await-app';
+import { awaitMigrations } from './await-migrations';
+import { readApplied } from './deployment-state';
+import { editConfig } from './edit-config';
+import { appendHopRecord, type HopRecord } from './hop-record';
+import { readImageMigrations } from './image-migrations';
+import { type KeptFile, restoreKept } from './kept-files';
+import type { PulledImage } from './pull-image';
+import { pullImage } from './pull-image';
+import { sibling, type UpgradeContext } from './upgrade-context';
+
+export interface ReadMigrationsOutput {
+  releaseVersion: string;
+  shipped: { version: string; name: string; phase: string; irreversible: boolean; lockRisk: string }[];
+  pending: string[];
+}
+export interface BackupOutput {
+  path: string;
+  id: string;
+  stoppedApp: boolean;
+}
+export interface RunningOutput {
+  oldContainerId: string;
+  oldImage: { reference: string; id: string };
+  preApplied: string[];
+}
+export interface RecreateOutput {
+  newContainerId: string;
+}
+
+type Rt = StepRuntime<UpgradeContext>;
+
+function hopOf(step: ExecStep, rt: Rt) {
+  const index = Number(step.id.slice(3, step.id.indexOf('.')));
+  const hop = rt.ctx.plan.hops.find((h) => h.index === index);
+  if (!hop) throw new UpgradeError('INVALID_INPUT', { message: `Step ${step.id} names no hop of the plan` });
+  return hop;
+}
+
+function output<T>(rt: Rt, step: ExecStep, name: string): T | undefined {
+  return rt.outputs.get(sibling(step.id, name)) as T | undefined;
+}
+
+function log(rt: Rt, step: ExecStep, message: string): void {
+  rt.emit({ type: 'log', step: step.id, level: 'info', message: rt.ctx.secrets.redact(message) });
+}
+
+/** The step handlers of an upgrade hop. Each is small; the runner sequences, journals and undoes them. */
+export const upgradeHandlers: Handlers<UpgradeContext> = {
+  pull: {
+    async run(step, rt) {
+      const reference = String(step.input.reference);
+      return pullImage(rt.ctx.deployment.docker, reference, {
+        signal: rt.signal,
+        onProgress: (p) =>
+          rt.emit({
+            type: 'progress',
+            step: step.id,
+            phase: 'pull',
+            current: p.current,
+            total: p.total,
+            detail: p.status,
+          }),
+      });
+    },
+  },
+
+  'read-migrations': {
+    async run(step, rt) {
+      const pulled = output<PulledImage>(rt, step, 'pull')!;
+      const hop = hopOf(step, rt);
+      const found = await readImageMigrations(rt.ctx.deployment.docker, pulled.imageId);
+      if (found.releaseVersion !== hop.to) {
+        throw new UpgradeError('PULL_FAILED', {
+          message: `${pulled.reference} contains release ${found.releaseVersion}, not ${hop.to}`,
+          unchanged: 'Nothing was changed',
+          hint: 'The tag points at another release: check the registry',
+        });
+      }
+      const applied = await readApplied(rt.ctx.deployment, await rt.ctx.deployment.db(), rt.ctx.secrets);
+      const pending = pendingMigrations(found.migrations, applied);
+      const oneWay = pending.filter((m) => m.irreversible);
+      if (oneWay.length && !step.input.hasBackup) {
+        throw new UpgradeError('INVALID_INPUT', {
+          message: `${hop.to} ships migrations that cannot be reverted (${oneWay.map((m) => m.version).join(', ')}), and the plan takes no backup before them`,
+          unchanged: 'Nothing was changed',
+          hint: "Plan again with backup: 'every-hop' (or a backupDir), so the hop can be undone by restoring it",
+        });
+      }
+      for (const m of pending) {
+        log(
+          rt,
+          step,
+          `pending ${m.version} ${m.name}: phase ${m.phase}${m.irreversible ? ', irreversible' : ''}, lock risk ${m.lockRisk}`,
+        );
+      }
+      return {
+        releaseVersion: found.releaseVersion,
+        shipped: found.migrations.map((m) => ({
+          version: m.version,
+          name: m.name,
+          phase: m.phase,
+          irreversible: m.irreversible,
+          lockRisk: m.lockRisk,
+        })),
+        pending: pending.map((m) => m.version),
+      } satisfies ReadMigrationsOutput;
+    },
+  },
+
+  backup: {
+    async run(step, rt) {
+      const { deployment } = rt.ctx;
+      const mode = step.input.mode === 'quiesced' ? 'quiesced' : 'online';
+      const wasRunning = (await deployment.app()).running;
+      const plan = await backup(deployment, {
+        dir: String(step.input.dir),
+        mode,
+        restartApp: false,
+        verifyLevel: step.input.verifyLevel === 2 ? 2 : 1,
+      });
+      const taken = await executeBackup(deployment, plan, {
+        signal: rt.signal,
+        onEvent: (e) => {
+          if (e.type === 'progress')
+            rt.emit({ type: 'progress', step: step.id, phase: e.phase, current: e.bytes });
+        },
+      });
+      return {
+        path: taken.path,
+        id: taken.manifest.id,
+        stoppedApp: mode === 'quiesced' && wasRunning,
+      } satisfies BackupOutput;
+    },
+    async undo(_step, out, rt) {
+      const o = out as BackupOutput | undefined;
+      if (o && !o.stoppedApp) return;
+      const app = await rt.ctx.deployment.app();
+      if (!app.running) await rt.ctx.deployment.docker.start(app.id);
+    },
+  },
+
+  'manual-steps': {
+    async run(step, rt) {
+      const steps = step.input.steps as {
+        text: string;
+        commands: string[];
+        handling: string;
+        argv?: string[];
+      }[];
+      const hop = hopOf(step, rt);
+      for (const m of steps) {
+        const allowed =
+          (m.handling === 'release-call' && rt.ctx.allowManualSteps) ||
+          (rt.ctx.confirm
+            ? await rt.ctx.confirm({
+                kind: 'manual-step',
+                text: m.text,
+                commands: m.commands,
+                hop: hop.index,
+              })
+            : false);
+        if (!allowed) {
+          throw new UpgradeError('UPGRADE_FAILED', {
+            message: `Hop ${hop.from} → ${hop.to} has a manual step that was not confirmed: "${m.text}"${m.commands.length ? ` (${m.commands.join(' ; ')})` : ''}`,
+            hint: 'Do the step yourself and pass a confirm callback that answers true, or allowManualSteps for recognised Engram release calls',
+          });
+        }
+      }
+      return { confirmed: steps.length };
+    },
+  },
+
+  'edit-config': {
+    async run(step, rt) {
+      const hop = hopOf(step, rt);
+      const pulled = output<PulledImage>(rt, step, 'pull')!;
+      const repo = repositoryOf(hop.image);
+      const tag = tagOf(hop.image) ?? hop.to;
+      const newReference =
+        rt.ctx.plan.pin === 'digest' && pulled.digest ? `${repo}:${tag}@${pulled.digest}` : `${repo}:${tag}`;
+      const kept = await editConfig({
+        files: rt.ctx.files,
+        service: rt.ctx.plan.appService,
+        envEdits: hop.envEdits,
+        env: rt.ctx.env,
+        newReference,
+        keepDir: rt.ctx.runDir,
+        label: `hop${hop.index}`,
+      });
+      return { kept, reference: newReference };
+    },
+    async undo(_step, out) {
+      const o = out as { kept: KeptFile[] } | undefined;
+      if (o) await restoreKept(o.kept);
+    },
+  },
+
+  'note-running': {
+    async run(_step, rt) {
+      const { deployment, secrets } = rt.ctx;
+      const app = await deployment.app();
+      const preApplied = await readApplied(deployment, await deployment.db(), secrets);
+      return {
+        oldContainerId: app.id,
+        oldImage: { reference: app.image, id: app.imageId },
+        preApplied,
+      } satisfies RunningOutput;
+    },
+  },
+
+  recreate: {
+    async run(_step, rt) {
+      const { deployment, files, plan, secrets } = rt.ctx;
+      await compose(files, ['up', '-d', plan.appService], { secrets, signal: rt.signal });
+      return { newContainerId: (await deployment.app()).id } satisfies RecreateOutput;
+    },
+    async undo(step, _out, rt) {
+      const { deployment, files, plan, secrets } = rt.ctx;
+      const hop = hopOf(step, rt);
+      const before = output<RunningOutput>(rt, step, 'running');
+      if (!before) return;
+      const pulled = output<PulledImage>(rt, step, 'pull');
+      const migrations = output<ReadMigrationsOutput>(rt, step, 'migrations');
+      const taken = output<BackupOutput>(rt, step, 'backup');
+      const config = output<{ kept: KeptFile[] }>(rt, step, 'config');
+      await revertHop(
+        deployment,
+        {
+          from: hop.from,
+          oldImage: before.oldImage,
+          newImage: pulled ? { id: pulled.imageId } : null,
+          preApplied: before.preApplied,
+          shipped: migrations?.shipped ?? [],
+          backup: taken ? { path: taken.path, id: taken.id } : null,
+          kept: config?.kept ?? [],
+        },
+        {
+          files,
+          secrets,
+          service: plan.appService,
+          healthTimeoutMs: plan.healthTimeoutMs,
+          startOld: true,
+          log: (m) => log(rt, step, m),
+        },
+      );
+    },
+  },
+
+  'await-migrations': {
+    async run(step, rt) {
+      const created = output<RecreateOutput>(rt, step, 'recreate')!;
+      const before = output<RunningOutput>(rt, step, 'running')!;
+      const migrations = output<ReadMigrationsOutput>(rt, step, 'migrations')!;
+      const applied = await awaitMigrations(rt.ctx.deployment, {
+        containerId: created.newContainerId,
+        expected: migrations.shipped.map((m) => m.version),
+        deadlineMs: rt.ctx.plan.healthTimeoutMs,
+        signal: rt.signal,
+        secrets: rt.ctx.secrets,
+        onEvent: (e) => rt.emit({ ...e, step: step.id }),
+      });
+      return { applied: applied.filter((v) => !before.preApplied.includes(v)) };
+    },
+  },
+
+  'health-gate': {
+    async run(step, rt) {
+      const created = output<RecreateOutput>(rt, step, 'recreate')!;
+      const pulled = output<PulledImage>(rt, step, 'pull')!;
+      return awaitHealthy(rt.ctx.deployment, {
+        containerId: created.newContainerId,
+        version: String(step.input.version),
+        buildSha: pulled.releaseSha,
+        deadlineMs: rt.ctx.plan.healthTimeoutMs,
+        signal: rt.signal,
+        secrets: rt.ctx.secrets,
+      });
+    },
+  },
+
+  'record-hop': {
+    async run(step, rt) {
+      const hop = hopOf(step, rt);
+      const pulled = output<PulledImage>(rt, step, 'pull')!;
+      const before = output<RunningOutput>(rt, step, 'running')!;
+      const migrations = output<ReadMigrationsOutput>(rt, step, 'migrations')!;
+      const taken = output<BackupOutput>(rt, step, 'backup');
+      const config = output<{ kept: KeptFile[] }>(rt, step, 'config');
+      const applied = await readApplied(rt.ctx.deployment, await rt.ctx.deployment.db(), rt.ctx.secrets);
+      const record: HopRecord = {
+        planId: rt.ctx.plan.id,
+        run: rt.ctx.runId,
+        project: rt.ctx.plan.project,
+        index: hop.index,
+        from: hop.from,
+        to: hop.to,
+        oldImage: before.oldImage,
+        newImage: { reference: pulled.reference, id: pulled.imageId, digest: pulled.digest },
+        preApplied: before.preApplied,
+        applied,
+        shipped: migrations.shipped.map((m) => ({ version: m.version, irreversible: m.irreversible })),
+        backup: taken ? { path: taken.path, id: taken.id } : null,
+        kept: config?.kept ?? [],
+        finishedAt: new Date().toISOString(),
+      };
+      await appendHopRecord(rt.ctx.plan.stateDir, record);
+      return record;
+    },
+  },
+};

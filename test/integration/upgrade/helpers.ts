@@ -1,0 +1,88 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { parseGitHubReleases } from '../../../src/notes';
+import type { ReleaseNotes } from '../../../src/notes/release-notes';
+import type { EngramStack } from '../../../src/testing';
+
+/** The test series' release notes, as the GitHub releases API fixture gives them. */
+export function seriesReleases(): ReleaseNotes[] {
+  const json = readFileSync(
+    join(import.meta.dirname, '../../fixtures/releases/github-releases.json'),
+    'utf8',
+  );
+  return parseGitHubReleases(JSON.parse(json));
+}
+
+/** Temporary directories (state, backups) removed after the file's tests, even when they fail. */
+export function tempDirs(): { make(prefix: string): string; cleanup(): void } {
+  const made: string[] = [];
+  return {
+    make(prefix) {
+      const d = mkdtempSync(join(tmpdir(), prefix));
+      made.push(d);
+      return d;
+    },
+    cleanup() {
+      for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+    },
+  };
+}
+
+const docker = new Docker();
+
+/** The parts of `docker inspect` of the app container that an upgrade and its rollback must keep. */
+export async function appConfig(stack: EngramStack): Promise<Record<string, unknown>> {
+  const info = await docker.getContainer(await stack.containerId('engram')).inspect();
+  const labels = { ...info.Config.Labels };
+  // compose records the config hash and image id it created the container from: they change by design.
+  delete labels['com.docker.compose.config-hash'];
+  delete labels['com.docker.compose.image'];
+  return {
+    env: [...(info.Config.Env ?? [])].sort(),
+    labels,
+    mounts: info.Mounts.map((m) => ({ type: m.Type, destination: m.Destination })),
+    networks: Object.fromEntries(
+      Object.entries(info.NetworkSettings.Networks).map(([k, v]) => [
+        k,
+        [...(v.Aliases ?? [])].filter((a) => !/^[0-9a-f]{12}$/.test(a)).sort(),
+      ]),
+    ),
+    ports: info.HostConfig.PortBindings,
+    restart: info.HostConfig.RestartPolicy,
+    healthcheck: info.Config.Healthcheck,
+  };
+}
+
+/** Everything a "nothing lost" check compares: image id, config, database head and rows, files. */
+export async function snapshot(stack: EngramStack): Promise<{
+  imageId: string;
+  config: Record<string, unknown>;
+  migrations: string[];
+  users: string[];
+  notes: number;
+  compose: string;
+  env: string;
+}> {
+  const info = await docker.getContainer(await stack.containerId('engram')).inspect();
+  return {
+    imageId: info.Image,
+    config: await appConfig(stack),
+    migrations: await stack.migrationVersions(),
+    users: (await stack.query('SELECT email FROM users ORDER BY email')).map((r) => r[0]!),
+    notes: Number((await stack.query('SELECT count(*) FROM notes'))[0]![0]),
+    compose: readFileSync(stack.composeFile, 'utf8'),
+    env: readFileSync(stack.envFile, 'utf8'),
+  };
+}
+
+/** Running app containers of the stack: an upgrade must never leave zero or two. */
+export async function runningApps(stack: EngramStack): Promise<number> {
+  const list = await docker.listContainers({
+    filters: {
+      label: [`com.docker.compose.project=${stack.projectName}`, 'com.docker.compose.service=engram'],
+    },
+  });
+  return list.length;
+}
