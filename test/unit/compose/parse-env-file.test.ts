@@ -3,7 +3,7 @@ import { parseEnvFile, renderEnvFile } from '../../../src/compose/env-file';
 import { InvalidInputError } from '../../../src/errors/upgrade-error';
 import { ENV_FILE } from './fixtures';
 
-const valueOf = (text: string, name = 'V') => parseEnvFile(text).entries.get(name);
+const readV = (text: string, name = 'V') => parseEnvFile(text).entries.get(name);
 
 describe('parseEnvFile', () => {
   it('reads an .env.example-style file and renders it back byte for byte', () => {
@@ -41,11 +41,11 @@ describe('parseEnvFile', () => {
     ['A=1\nV=${A}-$A-${B:-d}', '1-1-d'],
     ["A=1\nV='${A}'", '${A}'],
   ])('%j → %j', (text, expected) => {
-    expect(valueOf(text)).toBe(expected);
+    expect(readV(text)).toBe(expected);
   });
 
   it('lets a later definition win, as compose does', () => {
-    expect(valueOf('V=1\nV=2\n')).toBe('2');
+    expect(readV('V=1\nV=2\n')).toBe('2');
   });
 
   it('keeps CRLF line ends, a missing final line break and a byte order mark', () => {
