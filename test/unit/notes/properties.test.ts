@@ -5,6 +5,7 @@ import { parseChangelog } from '../../../src/notes/parse-changelog';
 import { parseReleaseNotes } from '../../../src/notes/parse-release-notes';
 import { type ReleaseNotes, ReleaseNotesSchema } from '../../../src/notes/release-notes';
 import { formatVersionTag, parseVersionTag } from '../../../src/notes/version-tag';
+import { fcParams } from '../fc-seed';
 
 // Markdown built from the pieces release notes are made of, so the generator reaches the parser's
 // interesting paths (sections, breaking lists, upgrade guides, SCHEMA-IMPACT) and not only plain text.
@@ -103,7 +104,7 @@ describe('properties', () => {
           expect(Number.isInteger(line) && line >= 1 && line <= lines, `line ${line} of ${lines}`).toBe(true);
         }
       }),
-      { numRuns: 400 },
+      fcParams(400),
     );
   });
 
@@ -114,24 +115,35 @@ describe('properties', () => {
         const padded = parseReleaseNotes(`${'\n'.repeat(k)}${md}`, { version: '9.0.0' });
         expect(findingLines(padded)).toEqual(shift(plain, k));
       }),
-      { numRuns: 200 },
+      fcParams(200),
     );
   });
 
-  it('never loses a constraint-looking sentence: each one is read or kept for review', () => {
-    fc.assert(
-      fc.property(sentence, (s) => {
-        const notes = parseReleaseNotes(`Some context.\n\n${s}\n`, { version: '9.0.0' });
-        // The issue's own list: variable names, "must", "before" (upgrading), irreversibility words.
-        const looksLikeConstraint =
-          /\b(must|irreversible|one-way|cannot be rolled back|required|requires)\b|_VAR|ENGRAM_X_Y|`PORT`|\bbefore (\S+ ){0,3}upgrading/.test(
-            s,
-          );
-        if (!looksLikeConstraint) return;
-        expect(findingLines(notes)).toContain(3);
-      }),
-      { numRuns: 300 },
+  // The issue's own list: variable names, "must", "before" (upgrading), irreversibility words. A word
+  // between "before" and "upgrading" is anything between spaces, as a reader counts: ":" or "**db:**"
+  // is one. The parser once counted only letters-and-digits words and lost such sentences.
+  const looksLikeConstraint = (s: string): boolean =>
+    /\b(must|irreversible|one-way|cannot be rolled back|required|requires)\b|_VAR|ENGRAM_X_Y|`PORT`|\bbefore (\S+ ){0,3}upgrading/.test(
+      s,
     );
+  const keepsSentence = (s: string): void => {
+    const notes = parseReleaseNotes(`Some context.\n\n${s}\n`, { version: '9.0.0' });
+    if (looksLikeConstraint(s)) expect(findingLines(notes)).toContain(3);
+  };
+
+  it.each(['before : upgrading the', 'before **db:** upgrading'])(
+    'keeps a constraint-looking sentence found by an earlier run: %s',
+    (s) => {
+      expect(looksLikeConstraint(s)).toBe(true);
+      keepsSentence(s);
+    },
+  );
+
+  it('never loses a constraint-looking sentence: each one is read or kept for review', () => {
+    fc.assert(fc.property(sentence, keepsSentence), {
+      ...fcParams<[string]>(300),
+      examples: [['before : upgrading the'], ['before **db:** upgrading']],
+    });
   });
 
   it('any string at all either parses or raises an UpgradeError, never another exception', () => {
@@ -144,7 +156,7 @@ describe('properties', () => {
           expect(e).toBeInstanceOf(UpgradeError);
         }
       }),
-      { numRuns: 400 },
+      fcParams(400),
     );
   });
 
@@ -158,6 +170,7 @@ describe('properties', () => {
           );
         },
       ),
+      fcParams(),
     );
   });
 
@@ -174,6 +187,7 @@ describe('properties', () => {
           expect.objectContaining({ code: 'NOTES_UNREADABLE' }),
         );
       }),
+      fcParams(),
     );
   });
 
@@ -195,6 +209,7 @@ describe('properties', () => {
           expect(parseVersionTag(tag)).toEqual({ tag, version, family, prerelease: version.includes('-') });
         },
       ),
+      fcParams(),
     );
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { UpgradeError } from '../../../src/errors/upgrade-error';
 import type { ReleaseNotes } from '../../../src/notes/release-notes';
 import { planUpgradePath, UpgradePathSchema } from '../../../src/plan';
+import { fcParams } from '../fc-seed';
 import { notes } from './series-notes';
 
 type Bump = 'patch' | 'minor' | 'major';
@@ -128,7 +129,7 @@ describe('planUpgradePath properties', () => {
         }
         expect(at).toBe(s.to);
       }),
-      { numRuns: 800 },
+      fcParams(800),
     );
   });
 
@@ -156,7 +157,7 @@ describe('planUpgradePath properties', () => {
           }
         }
       }),
-      { numRuns: 300 },
+      fcParams(300),
     );
   });
 
@@ -171,7 +172,7 @@ describe('planUpgradePath properties', () => {
         );
         expect(planUpgradePath({ ...s, releases: shuffled, onGap: 'warn' })).toEqual(path);
       }),
-      { numRuns: 150 },
+      fcParams(150),
     );
   });
 });
