@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { UpgradeError } from '../errors';
 import { type SecretSet, tailOf } from '../secrets';
 
@@ -33,7 +34,11 @@ export async function compose(
     '--project-directory',
     files.workingDir,
     ...files.configFiles.flatMap((f) => ['--file', f]),
-    ...(files.envFile ? ['--env-file', files.envFile] : []),
+    // Compose reads <working dir>/.env by itself; naming it would add an environment_file label and
+    // make the container differ from one a plain `docker compose up -d` creates.
+    ...(files.envFile && files.envFile !== join(files.workingDir, '.env')
+      ? ['--env-file', files.envFile]
+      : []),
     ...args,
   ];
   const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {

@@ -192,11 +192,15 @@ export class EngramStack implements AsyncDisposable {
     return r.stdout + r.stderr;
   }
 
-  /** Inserts users and notes (as the database owner). */
+  /** Inserts users and notes (as the database owner), in whichever notes schema the version has. */
   async seed(amount: { users: number; notesPerUser: number }): Promise<void> {
+    const legacy = await this.query(
+      "SELECT count(*) FROM information_schema.columns WHERE table_name = 'notes' AND column_name = 'legacy_body'",
+    );
+    const withLegacy = legacy[0]?.[0] === '1';
     await this.query(
       `INSERT INTO users (email) SELECT 'user' || g || '@example.test' FROM generate_series(1, ${Math.trunc(amount.users)}) g;` +
-        `INSERT INTO notes (user_id, title, body, legacy_body) SELECT u.id, 'note ' || g, repeat('text ', 20), 'v1 ' || g ` +
+        `INSERT INTO notes (user_id, title, body${withLegacy ? ', legacy_body' : ''}) SELECT u.id, 'note ' || g, repeat('text ', 20)${withLegacy ? ", 'v1 ' || g" : ''} ` +
         `FROM users u, generate_series(1, ${Math.trunc(amount.notesPerUser)}) g;`,
     );
   }

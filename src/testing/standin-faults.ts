@@ -15,6 +15,8 @@ export interface StandinFaults {
   bootDelayMs?: number;
   /** Dev text log format instead of the prod JSON lines. */
   textLogs?: boolean;
+  /** Only this version obeys the switches above (a fault armed for the version an upgrade brings). */
+  onlyVersion?: string;
 }
 
 export function faultEnv(faults: StandinFaults = {}): Record<string, string> {
@@ -25,5 +27,6 @@ export function faultEnv(faults: StandinFaults = {}): Record<string, string> {
   if (faults.crashAfterBootMs) env.ENGRAM_STANDIN_CRASH_AFTER_BOOT_MS = String(faults.crashAfterBootMs);
   if (faults.bootDelayMs) env.ENGRAM_STANDIN_BOOT_DELAY_MS = String(faults.bootDelayMs);
   if (faults.textLogs) env.ENGRAM_STANDIN_LOG_FORMAT = 'text';
+  if (faults.onlyVersion) env.ENGRAM_STANDIN_ONLY_VERSION = faults.onlyVersion;
   return env;
 }

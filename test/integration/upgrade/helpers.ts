@@ -39,6 +39,8 @@ export async function appConfig(stack: EngramStack): Promise<Record<string, unkn
   // compose records the config hash and image id it created the container from: they change by design.
   delete labels['com.docker.compose.config-hash'];
   delete labels['com.docker.compose.image'];
+  // Set by compose on a container that replaced another: the replaced container's id.
+  delete labels['com.docker.compose.replace'];
   return {
     env: [...(info.Config.Env ?? [])].sort(),
     labels,
@@ -85,4 +87,28 @@ export async function runningApps(stack: EngramStack): Promise<number> {
     },
   });
   return list.length;
+}
+
+/** Plans the upgrade `from → to` of a stack along the test series, with its own state and backup dirs. */
+export async function planFor(
+  stack: EngramStack,
+  dirs: ReturnType<typeof tempDirs>,
+  from: string,
+  to: string,
+  options: Omit<import('../../../src/upgrade/plan-upgrade').ApplyUpgradeOptions, 'stateDir' | 'backupDir'> & {
+    stateDir?: string;
+  } = {},
+) {
+  const { openDeployment } = await import('../../../src/deployment/deployment');
+  const { planUpgradePath } = await import('../../../src/plan');
+  const { applyUpgrade } = await import('../../../src/upgrade/plan-upgrade');
+  const dep = await openDeployment({ project: stack.projectName });
+  const path = planUpgradePath({ from, to, releases: seriesReleases() });
+  const stateDir = options.stateDir ?? dirs.make('engram-test-state-');
+  const plan = await applyUpgrade(dep, path, {
+    ...options,
+    stateDir,
+    backupDir: dirs.make('engram-backups-'),
+  });
+  return { dep, path, plan, stateDir };
 }

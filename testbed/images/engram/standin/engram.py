@@ -26,13 +26,20 @@ PID_FILE = "/tmp/engram.pid"
 FAULT = "ENGRAM_STANDIN_"
 
 
+def _faults_apply():
+    """ENGRAM_STANDIN_ONLY_VERSION limits every switch to one release, so a test can arm a fault in
+    .env before an upgrade that only the new version trips over."""
+    only = os.environ.get(FAULT + "ONLY_VERSION", "").strip()
+    return not only or only == VSN
+
+
 def fault_int(name):
-    value = os.environ.get(FAULT + name, "")
+    value = os.environ.get(FAULT + name, "") if _faults_apply() else ""
     return int(value) if value.strip() else 0
 
 
 def fault_flag(name):
-    return os.environ.get(FAULT + name, "").lower() in ("1", "true", "yes")
+    return _faults_apply() and os.environ.get(FAULT + name, "").lower() in ("1", "true", "yes")
 
 
 def frames(*fns):

@@ -1,0 +1,157 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { UpgradeError } from '../../../src/errors';
+import { acquireRunLock } from '../../../src/execute/run-lock';
+import type { StepEvent } from '../../../src/execute/step';
+import { startEngramStack } from '../../../src/testing';
+import { executeUpgrade, UpgradeFailedError } from '../../../src/upgrade/execute-upgrade';
+import { CmdlineWatch } from '../backup/cmdline-watch';
+import { planFor, runningApps, snapshot, tempDirs } from './helpers';
+
+const dirs = tempDirs();
+afterAll(() => dirs.cleanup());
+
+/** The "nothing lost" check after a failed hop: the old version runs exactly as before. */
+async function expectAsBefore(
+  stack: Awaited<ReturnType<typeof startEngramStack>>,
+  before: Awaited<ReturnType<typeof snapshot>>,
+) {
+  const after = await snapshot(stack);
+  expect(after).toEqual(before);
+  expect(await runningApps(stack)).toBe(1);
+}
+
+describe('executeUpgrade when a hop fails', () => {
+  it('fault 8: a migration fails on boot after two of three committed → migrator rollback, old image, pre-upgrade head', async () => {
+    const canary = "Canary'pw$9";
+    await using stack = await startEngramStack({
+      version: '0.15.1',
+      faults: { failAtMigration: '20260817080100' },
+      secrets: { postgresPassword: canary },
+    });
+    const { dep, plan } = await planFor(stack, dirs, '0.15.1', '0.17.0');
+    const before = await snapshot(stack);
+    const events: StepEvent[] = [];
+    using watch = CmdlineWatch.start(canary);
+    const err = (await executeUpgrade(dep, plan, { onEvent: (e) => events.push(e) }).catch(
+      (e: unknown) => e,
+    )) as UpgradeFailedError;
+    expect(err).toBeInstanceOf(UpgradeFailedError);
+    expect(err.code).toBe('UPGRADE_FAILED');
+    expect(err.step).toBe('hop1.watch');
+    expect(err.rolledBack).toBe(true);
+    expect(err.runningVersion).toBe('0.15.1');
+    expect(err.message).toContain('20260817080100');
+    expect(err.message).toContain('runs 0.15.1 again');
+    const logs = events
+      .filter((e) => e.type === 'log')
+      .map((e) => (e as { message: string }).message)
+      .join('\n');
+    expect(logs).toMatch(/reverting 2 migration\(s\) from 20260814120000/);
+    await expectAsBefore(stack, before);
+    expect((await stack.health()).body).toMatchObject({ version: '0.15.1' });
+    for (const text of [JSON.stringify(events), err.message, JSON.stringify(err)])
+      expect(text).not.toContain(canary);
+    expect(watch.hits()).toEqual([]);
+  });
+
+  it('fault 9: a crash loop after migrations is caught through the restart count and rolled back', async () => {
+    await using stack = await startEngramStack({ version: '1.0.0', env: { ENGRAM_INSTANCE_NAME: 'home' } });
+    const { dep, plan } = await planFor(stack, dirs, '1.0.0', '1.1.0');
+    const before = await snapshot(stack);
+    const err = (await executeUpgrade(dep, plan).catch((e: unknown) => e)) as UpgradeFailedError;
+    expect(err).toBeInstanceOf(UpgradeFailedError);
+    expect(err.step).toBe('hop1.health');
+    expect(err.message).toMatch(/restarted|exited|restarting/);
+    await expectAsBefore(stack, before);
+  });
+
+  it('fault 10: a slow start within the deadline is not rolled back', async () => {
+    await using stack = await startEngramStack({
+      version: '0.15.0',
+      faults: { bootDelayMs: 6000, onlyVersion: '0.15.1' },
+    });
+    const { dep, plan } = await planFor(stack, dirs, '0.15.0', '0.15.1', { healthTimeoutMs: 60_000 });
+    const ok = await executeUpgrade(dep, plan);
+    expect(ok.hops.map((h) => h.to)).toEqual(['0.15.1']);
+    expect((await stack.health()).body).toMatchObject({ version: '0.15.1' });
+  });
+
+  it('fault 10: health that never passes is rolled back after the deadline', async () => {
+    await using stack = await startEngramStack({
+      version: '0.15.1',
+      faults: { neverHealthy: true, onlyVersion: '0.16.0' },
+    });
+    const { dep, plan } = await planFor(stack, dirs, '0.15.1', '0.16.0', { healthTimeoutMs: 15_000 });
+    const before = await snapshot(stack);
+    const err = (await executeUpgrade(dep, plan).catch((e: unknown) => e)) as UpgradeFailedError;
+    expect(err).toBeInstanceOf(UpgradeFailedError);
+    expect(err.step).toBe('hop1.health');
+    expect(err.message).toMatch(/did not become healthy within 15 s/);
+    await expectAsBefore(stack, before);
+  });
+
+  it('fault 6: a tag missing from the registry fails the pull with nothing changed', async () => {
+    await using stack = await startEngramStack({ version: '0.15.0' });
+    const { dep, plan } = await planFor(stack, dirs, '0.15.0', '0.15.1');
+    const before = await snapshot(stack);
+    const missing = plan.hops[0]!.image.replace(/:0\.15\.1$/, ':9.9.9');
+    const edited = {
+      ...plan,
+      steps: plan.steps.map((s) =>
+        s.kind === 'pull' ? { ...s, input: { ...s.input, reference: missing } } : s,
+      ),
+    };
+    const err = (await executeUpgrade(dep, edited).catch((e: unknown) => e)) as UpgradeFailedError;
+    expect(err.cause).toMatchObject({ code: 'PULL_FAILED' });
+    expect(err.message).toContain('9.9.9');
+    expect(err.runningVersion).toBe('0.15.0');
+    await expectAsBefore(stack, before);
+  });
+
+  it('fault 13 and stale plans: a second run is refused naming the holder; a changed deployment refuses the plan', async () => {
+    await using stack = await startEngramStack({ version: '0.15.0' });
+    const { dep, plan, stateDir } = await planFor(stack, dirs, '0.15.0', '0.15.1');
+    const before = await snapshot(stack);
+    {
+      await using _held = await acquireRunLock({
+        stateDir,
+        project: stack.projectName,
+        run: '20261129T000000Z-0000abcd',
+        purpose: 'backup',
+      });
+      const err = await executeUpgrade(dep, plan).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'LOCKED' });
+      expect((err as Error).message).toContain(String(process.pid));
+      expect((err as Error).message).toContain('backup');
+    }
+    const { appendFileSync } = await import('node:fs');
+    appendFileSync(stack.envFile, '# an operator edited this file\n');
+    const stale = await executeUpgrade(dep, plan).catch((e: unknown) => e);
+    expect(stale).toMatchObject({ code: 'PLAN_STALE' });
+    expect((stale as Error).message).toContain('.env was edited');
+    expect((stale as Error).message).toContain('Nothing was changed');
+    const after = await snapshot(stack);
+    expect({ ...after, env: before.env }).toEqual(before);
+  });
+
+  it('fault 12: an abort during the health wait rolls the hop back, then rejects with ABORTED', async () => {
+    await using stack = await startEngramStack({
+      version: '0.15.0',
+      faults: { bootDelayMs: 15_000, onlyVersion: '0.15.1' },
+    });
+    const { dep, plan } = await planFor(stack, dirs, '0.15.0', '0.15.1', { healthTimeoutMs: 60_000 });
+    const before = await snapshot(stack);
+    const ac = new AbortController();
+    const err = (await executeUpgrade(dep, plan, {
+      signal: ac.signal,
+      onEvent: (e) => {
+        if (e.type === 'step' && e.step === 'hop1.health' && e.status === 'started')
+          setTimeout(() => ac.abort(), 1000);
+      },
+    }).catch((e: unknown) => e)) as UpgradeFailedError;
+    expect(err).toBeInstanceOf(UpgradeError);
+    expect(err.code).toBe('ABORTED');
+    expect(err.rolledBack).toBe(true);
+    await expectAsBefore(stack, before);
+  });
+});
