@@ -69,7 +69,7 @@ describe('locateImage', () => {
   });
 
   it('uses the default of ${VAR:-default} when the variable is unset or empty, and says so', () => {
-    for (const env of [{}, { ENGRAM_TAG: '' }]) {
+    for (const env of [{}, { ENGRAM_TAG: '' }] as Record<string, string>[]) {
       expect(locateImage(VARIABLE_COMPOSE, 'engram', env)).toMatchObject({
         kind: 'variable',
         reference: `${ENGRAM}:0.17.0`,
