@@ -17,6 +17,8 @@ export interface NotesDraft {
   breaking: BreakingChange[];
   envRenames: EnvRename[];
   requiredEnv: RequiredEnv[];
+  /** Variables reported removed so far, so a restatement elsewhere in the notes is not a second finding. */
+  removedEnv: string[];
   oneWay: { text: string; line: number } | null;
   schemaImpact: SchemaImpact;
   floors: MinimumFrom[];
@@ -34,6 +36,7 @@ export function emptyDraft(): NotesDraft {
     breaking: [],
     envRenames: [],
     requiredEnv: [],
+    removedEnv: [],
     oneWay: null,
     schemaImpact: { present: false, irreversible: false, prs: [] },
     floors: [],
@@ -54,6 +57,47 @@ export function addRequired(draft: NotesDraft, required: RequiredEnv): boolean {
   if (draft.requiredEnv.some((r) => r.name === required.name)) return false;
   draft.requiredEnv.push(required);
   return true;
+}
+
+export function addRemoved(draft: NotesDraft, name: string): boolean {
+  if (draft.removedEnv.includes(name)) return false;
+  draft.removedEnv.push(name);
+  return true;
+}
+
+/**
+ * Records a breaking change unless the notes already gave it: the same finding about a variable (the
+ * same rename, requirement or removal), or the same text. release-please lists a breaking commit
+ * both under BREAKING CHANGES and under its own section, and authors restate renames in prose.
+ */
+export function addBreaking(draft: NotesDraft, change: BreakingChange): boolean {
+  const key = findingKey(change);
+  const text = comparableText(change.text);
+  if (
+    draft.breaking.some((b) => (key !== null && findingKey(b) === key) || comparableText(b.text) === text)
+  ) {
+    return false;
+  }
+  draft.breaking.push(change);
+  return true;
+}
+
+function findingKey(b: BreakingChange): string | null {
+  if (b.kind === 'env-rename' && b.from && b.to) return `rename ${b.from} ${b.to}`;
+  if (b.kind === 'env-required' && b.to) return `required ${b.to}`;
+  if (b.kind === 'removed' && b.from) return `removed ${b.from}`;
+  return null;
+}
+
+// A bullet and its restatement differ in the links release-please appends: "(#1410)", "(39bd651)",
+// ", closes #1401". Case, spacing and the closing full stop do not make a different change either.
+function comparableText(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/\(\s*#\d+\s*\)|\(\s*[0-9a-f]{7,40}\s*\)|,?\s*closes\s+#\d+/g, ' ')
+    .replace(/[\s.]+$/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /**

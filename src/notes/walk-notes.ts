@@ -77,14 +77,14 @@ export function walkNotes(nodes: readonly RootContent[], draft: NotesDraft): voi
   const prose = (text: LinedText): void => {
     if (TRAILER.test(text.text)) return;
     if (ctx.kind === 'schema') {
-      readProse(text, draft, { breaking: false });
+      readProse([text], draft, { breaking: false });
     } else if (ctx.kind === 'upgrade') {
-      const { unread } = readProse(text, draft, { breaking: false });
+      const { unread } = readProse([text], draft, { breaking: false });
       if (ctx.listed) draft.needsReview.push(...unread);
       else ctx.upgrade.steps.push({ text: joinProse([text]), line: firstLine(text), commands: [] });
     } else {
       const breaking = ctx.kind === 'breaking' || BREAKING_PREFIX.test(text.text);
-      draft.needsReview.push(...readProse(text, draft, { breaking }).unread);
+      draft.needsReview.push(...readProse([text], draft, { breaking }).unread);
     }
   };
 
@@ -93,10 +93,11 @@ export function walkNotes(nodes: readonly RootContent[], draft: NotesDraft): voi
     if (ctx.kind === 'upgrade') {
       for (const { step, prose: parts } of stepsOfList(node, line)) {
         ctx.upgrade.steps.push(step);
-        for (const p of parts) readProse(p, draft, { breaking: false });
+        readProse(parts, draft, { breaking: false });
       }
       return;
     }
+    const section = ctx.kind === 'plain' || ctx.kind === 'breaking' ? ctx.section : undefined;
     for (const item of node.children) {
       const parts = itemProse(item, line);
       const itemLine = item.position?.start.line ?? line;
@@ -104,23 +105,13 @@ export function walkNotes(nodes: readonly RootContent[], draft: NotesDraft): voi
       if (ctx.kind === 'schema') {
         const pr = readSchemaPr(text, itemLine);
         if (pr) draft.schemaImpact.prs.push(pr);
-        for (const p of parts) readProse(p, draft, { breaking: false });
+        readProse(parts, draft, { breaking: false });
         continue;
       }
-      if (ctx.kind !== 'plain' || ctx.section) ctx.section?.items.push({ text, line: itemLine });
+      section?.items.push({ text, line: itemLine });
+      // One item is one change, however many paragraphs it has.
       const breaking = ctx.kind === 'breaking' || BREAKING_PREFIX.test(text);
-      if (breaking) {
-        // One breaking change per item, however many paragraphs it has.
-        const whole: LinedText = {
-          text: parts.map((p) => p.text).join(' '),
-          marks: shiftMarks(parts),
-          code: [],
-        };
-        whole.code = shiftCode(parts);
-        draft.needsReview.push(...readProse(whole, draft, { breaking: true }).unread);
-      } else {
-        for (const p of parts) draft.needsReview.push(...readProse(p, draft, { breaking: false }).unread);
-      }
+      draft.needsReview.push(...readProse(parts, draft, { breaking }).unread);
     }
   };
 
@@ -185,23 +176,4 @@ function headingContext(node: Heading, ctx: Context, draft: NotesDraft): Context
 
 function firstLine(t: LinedText): number {
   return t.marks[0]?.line ?? 1;
-}
-
-// Joining paragraphs with a space shifts offsets by one per join; keep marks and code spans aligned.
-function shiftMarks(parts: LinedText[]): LinedText['marks'] {
-  let base = 0;
-  return parts.flatMap((p) => {
-    const out = p.marks.map((m) => ({ offset: m.offset + base, line: m.line }));
-    base += p.text.length + 1;
-    return out;
-  });
-}
-
-function shiftCode(parts: LinedText[]): LinedText['code'] {
-  let base = 0;
-  return parts.flatMap((p) => {
-    const out = p.code.map((c) => ({ ...c, start: c.start + base, end: c.end + base }));
-    base += p.text.length + 1;
-    return out;
-  });
 }

@@ -64,7 +64,12 @@ describe.each(sources)('the test series as read from %s', (_name, load) => {
 
   it('breaking changes are recorded where the notes flag them', () => {
     const kinds = (v: string) => byVersion.get(v)!.breaking.map((b) => b.kind);
-    expect(kinds('0.16.0')).toEqual(['env-rename', 'env-required']);
+    // One bullet is one change: the 0.16.0 rename and "it is required" are the same item; the
+    // requirement is still listed in requiredEnv.
+    expect(kinds('0.16.0')).toEqual(['env-rename']);
+    expect(byVersion.get('0.16.0')!.requiredEnv.map((r) => r.name)).toEqual([
+      'ENGRAM_DEFAULT_REGISTRATION_MODE',
+    ]);
     expect(kinds('0.17.0')).toEqual(['removed']);
     expect(kinds('1.0.0')).toEqual(['env-required', 'other', 'api']);
     for (const v of ['0.14.1', '0.15.0', '0.15.1', '0.18.1', '1.0.1', '1.1.0']) expect(kinds(v)).toEqual([]);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseGitHubReleases } from '../../../src/notes';
-import { planUpgradePath } from '../../../src/plan';
+import { describePath, planUpgradePath } from '../../../src/plan';
 
 // The contract between the two halves: notes parsed from the series' GitHub release fixtures plan the
 // same route as the hand-built values in series-notes.ts.
@@ -21,6 +21,21 @@ describe('planning from parsed GitHub release notes', () => {
     expect(second!.reasons[0]).toMatchObject({ kind: 'floor', version: '1.0.0', floor: '0.18' });
     expect(last!.envChanges.required.map((r) => r.name)).toContain('ENGRAM_INSTANCE_NAME');
     expect(last!.manualSteps.flatMap((s) => s.commands).join('\n')).toContain('docker compose up -d engram');
+  });
+
+  it('describePath prints a breaking change of the notes once, however many findings it holds', () => {
+    const text = describePath(planUpgradePath({ from: '0.15.1', to: '0.16.0', releases }));
+    const printed = text
+      .split('\n')
+      .filter((l) => /\((?:env-[a-z]+|removed|manual-step|api|other); 0\.16\.0,/.test(l));
+    expect(printed).toEqual([
+      '  Breaking changes: config: REGISTRATION_ENABLED is no longer read; set ENGRAM_DEFAULT_REGISTRATION_MODE instead. It is required: the server will not start without it. (env-rename; 0.16.0, line 39)',
+    ]);
+    // The .env checklist still names both halves of the change.
+    expect(text).toContain(
+      'rename REGISTRATION_ENABLED to ENGRAM_DEFAULT_REGISTRATION_MODE (0.16.0, line 39)',
+    );
+    expect(text).toContain('set ENGRAM_DEFAULT_REGISTRATION_MODE, required by 0.16.0 (line 39)');
   });
 
   it("to 'latest' ends on 1.1.0", () => {
