@@ -7,6 +7,7 @@ import { readRollbackVersion, readSchemaPr } from './schema-impact';
 import { commandsOf, itemProse, joinProse, stepsOfList } from './upgrade-steps';
 import {
   isBreakingHeading,
+  isReleasePleaseHeading,
   isSchemaImpactHeading,
   readUpgradeHeading,
   readVersionHeading,
@@ -17,10 +18,13 @@ import {
 import { readIrreversible } from './wording/irreversible';
 import { findVersionFloors } from './wording/version-floor';
 
+/** Where an upgrade guide's steps are: its ordered list, any list, or (without a list) its paragraphs. */
+type StepSource = 'ordered-list' | 'list' | 'paragraphs';
+
 type Context =
   | { kind: 'plain'; depth: number; section?: Section }
   | { kind: 'breaking'; depth: number; section: Section }
-  | { kind: 'upgrade'; depth: number; upgrade: UpgradeSection; listed: boolean }
+  | { kind: 'upgrade'; depth: number; upgrade: UpgradeSection; steps: StepSource }
   | { kind: 'schema'; depth: number; part: SchemaPart };
 
 const BREAKING_PREFIX = /^\W*(?:breaking(?:[- ]changes?)?\b|⚠)/i;
@@ -29,7 +33,9 @@ const TRAILER = /^\W*full changelog\b/i;
 /**
  * Walks the top-level blocks of one release (a release body, or one version of a CHANGELOG) and fills
  * the draft. Headings switch the context: an ordinary section, breaking changes, an "Upgrade from X to
- * Y" guide, or the SCHEMA-IMPACT block. Everything else is read as prose in that context.
+ * Y" guide, or the SCHEMA-IMPACT block. Everything else is read as prose in that context. A deeper
+ * heading stays inside a guide or a breaking section, except a heading that always opens its own part
+ * of the notes (a release-please section such as "Features", a version, SCHEMA-IMPACT, another guide).
  */
 export function walkNotes(nodes: readonly RootContent[], draft: NotesDraft): void {
   let ctx: Context = { kind: 'plain', depth: 0 };
@@ -39,8 +45,7 @@ export function walkNotes(nodes: readonly RootContent[], draft: NotesDraft): voi
     switch (node.type) {
       case 'heading': {
         const next = headingContext(node, ctx, draft);
-        // A guide written as a list has numbered steps; without a list, each paragraph is a step.
-        if (next !== ctx && next.kind === 'upgrade') next.listed = hasList(nodes, index + 1, next.depth);
+        if (next !== ctx && next.kind === 'upgrade') next.steps = stepSource(nodes, index + 1, next.depth);
         ctx = next;
         return;
       }
@@ -80,7 +85,7 @@ export function walkNotes(nodes: readonly RootContent[], draft: NotesDraft): voi
       readProse([text], draft, { breaking: false });
     } else if (ctx.kind === 'upgrade') {
       const { unread } = readProse([text], draft, { breaking: false });
-      if (ctx.listed) draft.needsReview.push(...unread);
+      if (ctx.steps !== 'paragraphs') draft.needsReview.push(...unread);
       else ctx.upgrade.steps.push({ text: joinProse([text]), line: firstLine(text), commands: [] });
     } else {
       const breaking = ctx.kind === 'breaking' || BREAKING_PREFIX.test(text.text);
@@ -90,7 +95,7 @@ export function walkNotes(nodes: readonly RootContent[], draft: NotesDraft): voi
 
   const list = (node: List): void => {
     const line = node.position?.start.line ?? 1;
-    if (ctx.kind === 'upgrade') {
+    if (ctx.kind === 'upgrade' && (ctx.steps === 'list' || (ctx.steps === 'ordered-list' && node.ordered))) {
       for (const { step, prose: parts } of stepsOfList(node, line)) {
         ctx.upgrade.steps.push(step);
         readProse(parts, draft, { breaking: false });
@@ -118,21 +123,42 @@ export function walkNotes(nodes: readonly RootContent[], draft: NotesDraft): voi
   for (; index < nodes.length; index++) block(nodes[index] as RootContent);
 }
 
-function hasList(nodes: readonly RootContent[], from: number, depth: number): boolean {
+// The steps of a guide are its ordered list when it has one (a bullet list next to it holds notes, not
+// steps), else any list, else its paragraphs. The guide ends where its section ends.
+function stepSource(nodes: readonly RootContent[], from: number, depth: number): StepSource {
+  let listed = false;
   for (let i = from; i < nodes.length; i++) {
-    const node = nodes[i];
-    if (!node || (node.type === 'heading' && node.depth <= depth) || node.type === 'thematicBreak')
-      return false;
-    if (node.type === 'list') return true;
+    const node = nodes[i]!;
+    if (node.type === 'thematicBreak') break;
+    if (node.type === 'heading') {
+      if (node.depth <= depth || opensOwnPart(headingText(node))) break;
+    } else if (node.type === 'list') {
+      if (node.ordered) return 'ordered-list';
+      listed = true;
+    }
   }
-  return false;
+  return listed ? 'list' : 'paragraphs';
+}
+
+/** Headings that start their own part of the notes at any depth, so they end a guide or a breaking section. */
+function opensOwnPart(title: string): boolean {
+  return (
+    isReleasePleaseHeading(title) ||
+    isSchemaImpactHeading(title) ||
+    readVersionHeading(title) !== null ||
+    readUpgradeHeading(title) !== null
+  );
+}
+
+function headingText(node: Heading): string {
+  return linedText(node, node.position?.start.line ?? 1).text.trim();
 }
 
 function headingContext(node: Heading, ctx: Context, draft: NotesDraft): Context {
   const lt = linedText(node, node.position?.start.line ?? 1);
   const title = lt.text.trim();
   const line = firstLine(lt);
-  if (ctx.kind === 'schema' && node.depth > ctx.depth) {
+  if (ctx.kind === 'schema' && node.depth > ctx.depth && !opensOwnPart(title)) {
     const part = schemaPart(title);
     if (part === 'irreversible') {
       draft.schemaImpact.irreversible = true;
@@ -140,7 +166,8 @@ function headingContext(node: Heading, ctx: Context, draft: NotesDraft): Context
     }
     return { ...ctx, part };
   }
-  if ((ctx.kind === 'upgrade' || ctx.kind === 'breaking') && node.depth > ctx.depth) return ctx;
+  const nested = node.depth > ctx.depth && !opensOwnPart(title);
+  if ((ctx.kind === 'upgrade' || ctx.kind === 'breaking') && nested) return ctx;
 
   if (isSchemaImpactHeading(title)) {
     draft.schemaImpact.present = true;
@@ -160,7 +187,7 @@ function headingContext(node: Heading, ctx: Context, draft: NotesDraft): Context
     const section: UpgradeSection = { from: upgrade.from.version, to: upgrade.to.version, line, steps: [] };
     draft.upgradeSections.push(section);
     draft.floors.push({ version: upgrade.from.version, exact: upgrade.from.exact, text: title, line });
-    return { kind: 'upgrade', depth: node.depth, upgrade: section, listed: false };
+    return { kind: 'upgrade', depth: node.depth, upgrade: section, steps: 'paragraphs' };
   }
   // Headings are short labels: only floors and irreversibility are read from them.
   for (const f of findVersionFloors(title)) {

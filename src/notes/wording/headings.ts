@@ -40,6 +40,32 @@ export function readUpgradeHeading(text: string): UpgradeHeading | null {
   return null;
 }
 
+// The section titles release-please writes (its default changelog sections and the usual renames).
+const RELEASE_PLEASE_SECTIONS = new Set([
+  'breaking changes',
+  'features',
+  'bug fixes',
+  'performance improvements',
+  'reverts',
+  'documentation',
+  'styles',
+  'miscellaneous chores',
+  'miscellaneous',
+  'chores',
+  'code refactoring',
+  'refactoring',
+  'tests',
+  'build system',
+  'continuous integration',
+  'dependencies',
+  'security',
+]);
+
+/** A section heading release-please writes ("### Features", "### ⚠ BREAKING CHANGES", …). */
+export function isReleasePleaseHeading(text: string): boolean {
+  return RELEASE_PLEASE_SECTIONS.has(sectionTitle(text).toLowerCase().replace(/\s+/g, ' '));
+}
+
 export const isSchemaImpactHeading = (text: string): boolean => /^\W*schema[- ]impact\b/i.test(text);
 export const isBreakingHeading = (text: string): boolean => /\bbreaking\b/i.test(text);
 
