@@ -3,6 +3,7 @@ import * as compose from '../../../src/compose/index';
 
 describe('compose public surface', () => {
   it('exports the functions and schemas others build on', () => {
+    const exported: Record<string, unknown> = { ...compose };
     for (const name of [
       'parseEnvFile',
       'renderEnvFile',
@@ -23,7 +24,7 @@ describe('compose public surface', () => {
       'parseTemplate',
       'lookupIn',
     ] as const) {
-      expect(compose[name], name).toBeTypeOf('function');
+      expect(exported[name], name).toBeTypeOf('function');
     }
     for (const schema of [
       compose.EnvEditSchema,
