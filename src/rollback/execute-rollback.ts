@@ -48,6 +48,25 @@ export async function executeRollback(
       hint: 'Execute it against the deployment it was made for',
     });
   }
+  if (plan.data.needsConsent && !options.acceptDataLoss) {
+    const changed = Object.entries(plan.data.changedSinceBackup)
+      .map(([t, n]) => `${t} ${n > 0 ? '+' : ''}${n}`)
+      .join(', ');
+    const agreed = options.confirm
+      ? await options.confirm({
+          kind: 'data-loss',
+          text: `The rollback restores a backup and discards what was written since it was taken (${changed})`,
+          commands: [],
+        })
+      : false;
+    if (!agreed) {
+      throw new UpgradeError('ROLLBACK_FAILED', {
+        message: `The rollback restores a backup, which discards rows written since it was taken (${changed}), and that was not agreed to`,
+        unchanged: 'Nothing was changed',
+        hint: 'Pass acceptDataLoss: true (or a confirm callback that answers true), or export the new rows first',
+      });
+    }
+  }
   const secrets = secretsOf(await deployment.app(), await deployment.db());
   const files = {
     project: plan.project,
@@ -68,8 +87,6 @@ export async function executeRollback(
       files,
       secrets,
       runId,
-      acceptDataLoss: options.acceptDataLoss ?? false,
-      confirm: options.confirm,
     }),
     secrets,
     signal: options.signal,

@@ -135,6 +135,8 @@ export async function rollback(deployment: Deployment, options: RollbackOptions 
     const { user, database } = dbIdentityOf(state.db);
     const now = await readContents(deployment.docker, state.db.id, user, database, state.secrets);
     for (const [table, rows] of Object.entries(now.tables)) {
+      // Migration bookkeeping is what the rollback reverts, not data someone wrote.
+      if (table === 'public.schema_migrations') continue;
       const before = manifest.tables[table];
       if (before !== undefined && before !== rows) changedSinceBackup[table] = rows - before;
       if (before === undefined && rows > 0) changedSinceBackup[table] = rows;

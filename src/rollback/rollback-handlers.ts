@@ -7,7 +7,6 @@ import type { Handlers } from '../execute/step-runner';
 import type { SecretSet } from '../secrets';
 import { appendRolledBack } from '../upgrade/hop-record';
 import { type KeptFile, restoreKept } from '../upgrade/kept-files';
-import type { ConfirmRequest } from '../upgrade/upgrade-context';
 import { requireEctoVersion, runMigratorRollback } from './migrator-rollback';
 import { pointAtOldImage, requireApplied, startOld } from './revert-hop';
 import type { RollbackPlan } from './rollback-plan';
@@ -18,8 +17,6 @@ export interface RollbackContext {
   files: ComposeProjectFiles;
   secrets: SecretSet;
   runId: string;
-  acceptDataLoss: boolean;
-  confirm: ((r: ConfirmRequest) => Promise<boolean> | boolean) | undefined;
 }
 
 /** The step handlers of a rollback plan. */
@@ -42,28 +39,7 @@ export const rollbackHandlers: Handlers<RollbackContext> = {
       const input = step.input as {
         backup: { path: string; id: string };
         expectApplied: string[];
-        needsConsent: boolean;
-        changedSinceBackup: Record<string, number>;
       };
-      if (input.needsConsent && !rt.ctx.acceptDataLoss) {
-        const ok = rt.ctx.confirm
-          ? await rt.ctx.confirm({
-              kind: 'data-loss',
-              text: `Restoring backup ${input.backup.id} discards what was written since it was taken (${Object.entries(
-                input.changedSinceBackup,
-              )
-                .map(([t, n]) => `${t} ${n > 0 ? '+' : ''}${n}`)
-                .join(', ')})`,
-              commands: [],
-            })
-          : false;
-        if (!ok) {
-          throw new UpgradeError('ROLLBACK_FAILED', {
-            message: `The rollback restores backup ${input.backup.id}, which discards rows written since it was taken, and that was not agreed to`,
-            hint: 'Pass acceptDataLoss: true (or a confirm callback that answers true) to executeRollback',
-          });
-        }
-      }
       const plan = await restore(input.backup.path, rt.ctx.deployment, { stopApp: true, startApp: false });
       const result = await executeRestore(rt.ctx.deployment, plan, {
         onEvent: (e) => {

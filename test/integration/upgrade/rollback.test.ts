@@ -1,0 +1,172 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import Docker from 'dockerode';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import { executeRollback } from '../../../src/rollback/execute-rollback';
+import { rollback } from '../../../src/rollback/plan-rollback';
+import { RollbackPlanSchema } from '../../../src/rollback/rollback-plan';
+import { startEngramStack } from '../../../src/testing';
+import { engramImage } from '../../../src/testing/images';
+import { executeUpgrade } from '../../../src/upgrade/execute-upgrade';
+import { appConfig, planFor, runningApps, snapshot, tempDirs } from './helpers';
+
+const dirs = tempDirs();
+afterAll(() => dirs.cleanup());
+const docker = new Docker();
+
+describe('rollback', () => {
+  it('rolls back a reversible hop by migrator (writes kept), then a one-way hop by restore (needs consent)', async () => {
+    await using stack = await startEngramStack({ version: '0.15.1' });
+    const start = await snapshot(stack);
+    const { dep, plan, stateDir } = await planFor(stack, dirs, '0.15.1', '0.18.1');
+    expect(plan.hops.map((h) => h.to)).toEqual(['0.17.0', '0.18.1']);
+    let afterHop1: Awaited<ReturnType<typeof snapshot>> | undefined;
+    await executeUpgrade(dep, plan, {
+      onEvent: async (e) => {
+        if (e.type === 'step' && e.step === 'hop2.pull' && e.status === 'started')
+          afterHop1 = await snapshot(stack);
+      },
+    });
+    expect((await stack.health()).body).toMatchObject({ version: '0.18.1' });
+    await stack.query("INSERT INTO users (email) VALUES ('written-on-0.18.1@example.test')");
+
+    // One hop back: 0.18.1's migration is reversible, so the migrator reverts it from the 0.18.1 image.
+    const one = await rollback(dep, { stateDir });
+    expect(RollbackPlanSchema.parse(JSON.parse(JSON.stringify(one)))).toEqual(one);
+    expect(one.hops).toEqual([
+      expect.objectContaining({
+        from: '0.17.0',
+        to: '0.18.1',
+        strategy: 'migrator',
+        migratorVersion: '20260819150000',
+      }),
+    ]);
+    expect(one.data).toMatchObject({ writesSinceUpgrade: 'kept', needsConsent: false });
+    await executeRollback(dep, one);
+    expect((await stack.health()).body).toMatchObject({ version: '0.17.0' });
+    const back1 = await snapshot(stack);
+    expect(back1.migrations).toEqual(afterHop1!.migrations);
+    expect(back1.imageId).toBe(afterHop1!.imageId);
+    expect(back1.compose).toBe(afterHop1!.compose);
+    expect(back1.env).toBe(afterHop1!.env);
+    expect(back1.config).toEqual(afterHop1!.config);
+    expect(back1.users).toContain('written-on-0.18.1@example.test');
+    const revisions = await stack.query(
+      "SELECT count(*) FROM information_schema.tables WHERE table_name = 'note_revisions'",
+    );
+    expect(revisions[0]![0]).toBe('0');
+
+    // Back to the start: 0.17.0 dropped a column (one-way), so only its quiesced backup undoes it.
+    const two = await rollback(dep, { stateDir, to: { version: '0.15.1' } });
+    expect(two.hops).toEqual([
+      expect.objectContaining({ from: '0.15.1', to: '0.17.0', strategy: 'restore' }),
+    ]);
+    expect(two.data.writesSinceUpgrade).toBe('discarded');
+    expect(two.data.changedSinceBackup).toEqual({ 'public.users': 1 });
+    expect(two.data.needsConsent).toBe(true);
+    const refused = await executeRollback(dep, two).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'ROLLBACK_FAILED' });
+    expect((refused as Error).message).toContain('Nothing was changed');
+    expect((await stack.health()).body).toMatchObject({ version: '0.17.0' });
+    await executeRollback(dep, two, { acceptDataLoss: true });
+    const back0 = await snapshot(stack);
+    expect(back0).toEqual(start);
+    expect(await runningApps(stack)).toBe(1);
+    const up = await stack.compose(['up', '-d']);
+    expect(up.stderr).not.toMatch(/Recreat/);
+
+    // Nothing is left to roll back.
+    await expect(rollback(dep, { stateDir })).rejects.toMatchObject({ code: 'ROLLBACK_UNAVAILABLE' });
+  });
+
+  it('refuses hostile and wrong migrator versions before any change (fault 7)', async () => {
+    await using stack = await startEngramStack({ version: '0.14.1' });
+    const { dep, plan, stateDir } = await planFor(stack, dirs, '0.14.1', '0.15.0');
+    await executeUpgrade(dep, plan);
+    const before = await snapshot(stack);
+    for (const v of [
+      '1; System.halt()',
+      '$(id)',
+      '2026080810000',
+      '202608081000000',
+      '20990101000000',
+      '20260808100000\n',
+    ]) {
+      const err = await rollback(dep, { stateDir, migratorVersion: v }).catch((e: unknown) => e);
+      expect(err, v).toMatchObject({ code: 'INVALID_INPUT' });
+      expect((err as Error).message).toContain('Nothing was changed');
+    }
+    expect(await snapshot(stack)).toEqual(before);
+    // The computed one is the lowest version the hop applied (Ecto's `down, to:` is inclusive).
+    const ok = await rollback(dep, { stateDir });
+    expect(ok.hops[0]).toMatchObject({
+      migratorVersion: '20260808100000',
+      reverts: ['20260808100000', '20260808100100'],
+    });
+  });
+
+  it('fault 7: hostile versions in a path are refused before any change, with no file created', async () => {
+    await using stack = await startEngramStack({ version: '0.14.1' });
+    const { dep, path } = await planFor(stack, dirs, '0.14.1', '0.15.0');
+    const { applyUpgrade } = await import('../../../src/upgrade/plan-upgrade');
+    const before = await snapshot(stack);
+    for (const to of ['1.0;touch /tmp/pwned', '$(id)', '--help', `1.${'9'.repeat(127)}`, '1.0\n0']) {
+      const hostile = { ...path, to, hops: path.hops.map((h) => ({ ...h, to, releases: [to] })) };
+      const err = await applyUpgrade(dep, hostile, { stateDir: dirs.make('engram-test-state-') }).catch(
+        (e: unknown) => e,
+      );
+      expect(err, to).toMatchObject({ code: 'INVALID_INPUT' });
+    }
+    expect(await snapshot(stack)).toEqual(before);
+    expect(() => readFileSync('/tmp/pwned')).toThrow();
+  });
+
+  it('fault 17: the old tag moved after the upgrade; rollback brings back the saved image id', async () => {
+    const oldRef = engramImage('0.14.1');
+    const original = (await docker.getImage(oldRef).inspect()).Id;
+    const [repo] = [oldRef.slice(0, oldRef.lastIndexOf(':'))];
+    try {
+      await using stack = await startEngramStack({ version: '0.14.1' });
+      const before = await snapshot(stack);
+      const { dep, plan, stateDir } = await planFor(stack, dirs, '0.14.1', '0.15.0');
+      await executeUpgrade(dep, plan);
+      // Re-pushed tag: 0.14.1 now names another build.
+      const other = (await docker.getImage(engramImage('0.18.1')).inspect()).Id;
+      await docker.getImage(other).tag({ repo, tag: '0.14.1' });
+      const back = await rollback(dep, { stateDir });
+      await executeRollback(dep, back);
+      expect((await stack.health()).body).toMatchObject({ version: '0.14.1' });
+      const after = await snapshot(stack);
+      expect(after.imageId).toBe(original);
+      expect(after).toEqual(before);
+    } finally {
+      await docker.getImage(original).tag({ repo, tag: '0.14.1' });
+    }
+  });
+
+  it('fault 14: env equal to an image default, an anonymous volume, an alias, a label and a healthcheck survive upgrade and rollback', async () => {
+    await using stack = await startEngramStack({ version: '0.15.0' });
+    const doc = parseDocument(readFileSync(stack.composeFile, 'utf8'));
+    doc.setIn(['services', 'engram', 'environment', 'PHX_SERVER'], 'true'); // the image's own default
+    doc.setIn(['services', 'engram', 'volumes'], ['/app/cache']);
+    doc.setIn(['services', 'engram', 'networks'], { default: { aliases: ['notes-api'] } });
+    doc.setIn(['services', 'engram', 'labels', 'example.owner'], 'ops');
+    writeFileSync(stack.composeFile, doc.toString());
+    await stack.compose(['up', '-d', '--wait', 'engram']);
+    const before = await snapshot(stack);
+    const { dep, plan, stateDir } = await planFor(stack, dirs, '0.15.0', '0.15.1');
+    await executeUpgrade(dep, plan);
+    // Only the image's own ENV may differ (RELEASE_SHA names the build): everything compose set is kept.
+    const withoutBuild = (c: Record<string, unknown>) => ({
+      ...c,
+      env: (c.env as string[]).filter((e) => !e.startsWith('RELEASE_SHA=')),
+    });
+    const upgraded = await appConfig(stack);
+    expect(withoutBuild(upgraded)).toEqual(withoutBuild(before.config));
+    expect(upgraded.env).toContain('PHX_SERVER=true');
+    await executeRollback(dep, await rollback(dep, { stateDir }));
+    expect(await snapshot(stack)).toEqual(before);
+    const up = await stack.compose(['up', '-d']);
+    expect(up.stderr).not.toMatch(/Recreat/);
+  });
+});
