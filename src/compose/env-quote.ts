@@ -1,5 +1,8 @@
 import { InvalidInputError } from '../errors/upgrade-error';
 
+// Quoting of .env values both ways: how compose reads a quoted value, and how to write one it reads
+// back exactly.
+
 /** How a `.env` value is written: bare, in single quotes (literal) or in double quotes (escapes). */
 export type EnvQuote = 'none' | 'single' | 'double';
 
@@ -49,4 +52,62 @@ function render(quote: EnvQuote, value: string): string {
   if (quote === 'none') return value;
   if (quote === 'single') return `'${value}'`;
   return `"${value.replace(/[\\"$\n\r]/g, (c) => DOUBLE_ESCAPES[c]!)}"`;
+}
+
+// Reading: the two passes compose makes over a quoted value.
+
+/**
+ * Compose's scan for the closing quote: a backslash escapes the quote character (and is dropped);
+ * before any other character the backslash is kept, to be read by the escape pass of double quotes.
+ */
+export function scanQuoted(src: string, open: number): { chars: string; close: number } | undefined {
+  const quote = src[open];
+  let chars = '';
+  let escaped = false;
+  for (let i = open + 1; i < src.length; i++) {
+    const ch = src[i]!;
+    if (ch !== quote) {
+      if (!escaped && ch === '\\') {
+        escaped = true;
+        continue;
+      }
+      if (escaped) chars += '\\';
+      escaped = false;
+      chars += ch;
+      continue;
+    }
+    if (escaped) {
+      escaped = false;
+      chars += ch;
+      continue;
+    }
+    return { chars, close: i };
+  }
+  return undefined;
+}
+
+const C_ESCAPES: Record<string, string> = {
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  '"': '"',
+  '\\': '\\',
+};
+
+/** The escape pass compose applies inside double quotes; `\$` becomes `$$`, a literal `$` later. */
+export function unescapeDouble(chars: string): string {
+  return chars.replace(/\\(?:[abcfnrtv$"\\]|0[0-9]{0,3})/g, (match) => {
+    const c = match.slice(1);
+    if (c === '$') return '$$';
+    if (c.startsWith('0')) {
+      const digits = c.slice(1);
+      const code = /^[0-7]{3}$/.test(digits) ? Number.parseInt(digits, 8) : Number.NaN;
+      return code <= 0xff ? String.fromCharCode(code) : `\\${digits}`;
+    }
+    return C_ESCAPES[c] ?? match;
+  });
 }
