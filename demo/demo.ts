@@ -1,53 +1,134 @@
 /**
- * `npm run demo`: makes the test bed ready, starts a throwaway Engram deployment through the harness
- * and shows its state as an operator would look at it. Everything it starts is removed at the end.
+ * `npm run demo`: the whole story on a throwaway Engram deployment from the test series. Read the
+ * release notes, plan a path with a required stop and a one-way hop, back up, apply hop by hop with
+ * live progress, show the result, then roll the last hop back. Everything it starts is removed at the
+ * end. `npm run demo -- --json` prints the plans and results as JSON documents instead.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDeployment } from '../src/deployment/deployment';
+import type { StepEvent } from '../src/execute/step';
+import { parseGitHubReleases } from '../src/notes';
+import { describePath, planUpgradePath } from '../src/plan';
+import { executeRollback, rollback } from '../src/rollback';
 import { startEngramStack } from '../src/testing';
+import { applyUpgrade, executeUpgrade } from '../src/upgrade';
 import { ensureTestbed } from '../testbed/ensure-testbed';
 
-const VERSION = process.env.DEMO_VERSION ?? '0.14.1';
+const FROM = '0.14.1';
+const TO = '0.18.1';
+const json = process.argv.includes('--json');
+const out = (text: string) => {
+  if (!json) process.stdout.write(text);
+};
+const line = (label: string, value: string) => out(`  ${label.padEnd(20)} ${value}\n`);
+const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 
-function line(label: string, value: string): void {
-  process.stdout.write(`  ${label.padEnd(18)} ${value}\n`);
+/**
+ * Prints runner events the way a person wants to follow them: a line a finished step, and on a
+ * terminal the running step with its progress, redrawn in place.
+ */
+function printer(): (e: StepEvent) => void {
+  const tty = process.stdout.isTTY === true;
+  let lastProgress = 0;
+  const redraw = (text: string) => {
+    if (tty)
+      out(
+        `\r${text.slice(0, (process.stdout.columns || 100) - 1).padEnd((process.stdout.columns || 100) - 1)}`,
+      );
+  };
+  const done = (text: string) =>
+    out(tty ? `\r${text.padEnd((process.stdout.columns || 100) - 1)}\n` : `${text}\n`);
+  return (e) => {
+    if (json) return;
+    if (e.type === 'step' && e.status === 'started') redraw(`  ▸ ${e.step}`);
+    else if (e.type === 'step' && e.status === 'finished')
+      done(`  ✓ ${e.step.padEnd(18)} ${((e.ms ?? 0) / 1000).toFixed(1)} s`);
+    else if (e.type === 'step' && e.status === 'skipped') done(`  · ${e.step} (finished before)`);
+    else if (e.type === 'step' && e.status === 'failed') done(`  ✗ ${e.step.padEnd(18)} ${e.detail ?? ''}`);
+    else if (e.type === 'undo') done(`  ↶ undo ${e.step}: ${e.status}`);
+    else if (e.type === 'log') done(`    ${e.message}`);
+    else if (e.type === 'progress' && (e.phase === 'migrate' || Date.now() - lastProgress > 200)) {
+      lastProgress = Date.now();
+      const what =
+        e.phase === 'migrate'
+          ? `${e.current}/${e.total} ${e.detail ?? ''}`
+          : e.total
+            ? `${mb(e.current)} of ${mb(e.total)}`
+            : mb(e.current);
+      redraw(`  ▸ ${e.step.padEnd(18)} ${e.phase} ${what}`);
+      if (!tty && e.phase === 'migrate') out(`    ${e.detail ?? ''}\n`);
+    }
+  };
 }
 
 async function main(): Promise<void> {
-  process.stdout.write(
-    'engram-upgrade demo\n\n1. Test bed (Docker engine, compose, local registry, images)\n',
-  );
-  const seconds = await ensureTestbed();
-  line('ready in', `${seconds.toFixed(1)} s`);
+  out('engram-upgrade demo: a full upgrade of a throwaway Engram deployment, then a rollback\n\n');
+  out('1. Test bed (Docker engine, compose, local registry, images)\n');
+  line('ready in', `${(await ensureTestbed()).toFixed(1)} s`);
 
-  process.stdout.write(`\n2. Starting a throwaway Engram ${VERSION} deployment (compose project on disk)\n`);
-  const t0 = Date.now();
-  await using stack = await startEngramStack({ version: VERSION });
-  line('project', stack.projectName);
-  line('compose file', stack.composeFile);
-  line('image', stack.engramImage);
-  line('started in', `${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  out(`\n2. A running Engram ${FROM} deployment (compose project on disk, an old variable name in .env)\n`);
+  await using stack = await startEngramStack({
+    version: FROM,
+    env: { ENGRAM_DEFAULT_REGISTRATION_MODE: null, REGISTRATION_ENABLED: 'invite_only' },
+  });
+  const state = mkdtempSync(join(tmpdir(), 'engram-demo-state-'));
+  const backups = mkdtempSync(join(tmpdir(), 'engram-backups-'));
+  try {
+    line('project', stack.projectName);
+    line('compose file', stack.composeFile);
+    line('health', JSON.stringify((await stack.health()).body));
 
-  process.stdout.write('\n3. State\n');
-  const health = await stack.health();
-  const body = health.body as { version?: string; build_sha?: string | null };
-  line('GET /api/health', `${health.status} version=${body.version} build_sha=${body.build_sha}`);
-  const deep = await stack.health('/api/health/deep');
-  line(
-    'GET /api/health/deep',
-    `${deep.status} ${JSON.stringify((deep.body as { checks?: unknown }).checks)}`,
-  );
-  const versions = await stack.migrationVersions();
-  line('migration head', `${versions.at(-1)} (${versions.length} applied)`);
-  const [users, notes] = await Promise.all([
-    stack.query('SELECT count(*) FROM users'),
-    stack.query('SELECT count(*) FROM notes'),
-  ]);
-  line('rows', `users=${users[0]?.[0]} notes=${notes[0]?.[0]}`);
+    out(`\n3. Release notes → the path from ${FROM} to ${TO}\n`);
+    const releasesJson = readFileSync(
+      join(import.meta.dirname, '../test/fixtures/releases/github-releases.json'),
+      'utf8',
+    );
+    const releases = parseGitHubReleases(JSON.parse(releasesJson));
+    const path = planUpgradePath({ from: FROM, to: TO, releases });
+    out(`${describePath(path).replace(/^/gm, '  ')}\n`);
 
-  process.stdout.write('\n4. Removing the deployment (compose down --volumes)\n');
+    out('\n4. The upgrade plan (nothing has changed yet)\n');
+    const dep = await openDeployment({ project: stack.projectName });
+    const plan = await applyUpgrade(dep, path, { stateDir: state, backupDir: backups });
+    for (const s of plan.steps) line(s.id, s.action.length > 110 ? `${s.action.slice(0, 107)}…` : s.action);
+    if (json) process.stdout.write(`${JSON.stringify({ plan }, null, 2)}\n`);
+
+    out('\n5. Executing it, hop by hop\n');
+    const result = await executeUpgrade(dep, plan, { onEvent: printer() });
+    out(`\n  ${result.summary}\n`);
+    line('health', JSON.stringify((await stack.health()).body));
+    const head = (await stack.migrationVersions()).at(-1);
+    line('migration head', String(head));
+    line(
+      '.env',
+      readFileSync(stack.envFile, 'utf8')
+        .split('\n')
+        .filter((l) => /REGISTRATION/.test(l))
+        .join(' | '),
+    );
+    if (json) process.stdout.write(`${JSON.stringify({ result }, null, 2)}\n`);
+
+    out(`\n6. Rolling the last hop back (${result.hops.at(-1)?.from} ← ${result.hops.at(-1)?.to})\n`);
+    const back = await rollback(dep, { stateDir: state });
+    for (const h of back.hops) line(`${h.from} ← ${h.to}`, `${h.strategy}: ${h.why}`);
+    line('writes since upgrade', back.data.writesSinceUpgrade);
+    const rolled = await executeRollback(dep, back, { onEvent: printer() });
+    out(`\n  ${rolled.summary}\n`);
+    line('health', JSON.stringify((await stack.health()).body));
+    if (json)
+      process.stdout.write(`${JSON.stringify({ rollback: back, rollbackResult: rolled }, null, 2)}\n`);
+
+    out('\n7. Removing the deployment, its backups and its state\n');
+  } finally {
+    rmSync(state, { recursive: true, force: true });
+    rmSync(backups, { recursive: true, force: true });
+  }
 }
 
 main().then(
-  () => process.stdout.write('  done\n'),
+  () => out('  done\n'),
   (err: unknown) => {
     process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);

@@ -13,7 +13,10 @@ export type {
 } from './docker/docker-port';
 export { DockerodeDocker } from './docker/dockerode-docker';
 export * from './errors';
+export * from './execute';
 export * from './migrations';
 export * from './notes';
 export * from './plan';
+export * from './rollback';
 export { SecretSet } from './secrets';
+export * from './upgrade';

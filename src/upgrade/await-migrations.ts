@@ -14,6 +14,8 @@ export interface AwaitMigrationsInput {
   containerId: string;
   /** Every version the new image ships: all must be applied. */
   expected: string[];
+  /** How many of them this database lacks (for progress). */
+  pending: number;
   deadlineMs: number;
   signal: AbortSignal;
   secrets: SecretSet;
@@ -29,7 +31,7 @@ export interface AwaitMigrationsInput {
 export async function awaitMigrations(dep: Deployment, input: AwaitMigrationsInput): Promise<string[]> {
   const watcher = new MigrationLogWatcher();
   const stopLogs = new AbortController();
-  const total = input.expected.length;
+  const total = input.pending;
   const follow = (async () => {
     try {
       for await (const l of dep.docker.followLogs(input.containerId, { signal: stopLogs.signal })) {

@@ -264,6 +264,7 @@ export const upgradeHandlers: Handlers<UpgradeContext> = {
       const applied = await awaitMigrations(rt.ctx.deployment, {
         containerId: created.newContainerId,
         expected: migrations.shipped.map((m) => m.version),
+        pending: migrations.pending.length,
         deadlineMs: rt.ctx.plan.healthTimeoutMs,
         signal: rt.signal,
         secrets: rt.ctx.secrets,

@@ -1,0 +1,21 @@
+export type { HealthReading } from './app-health';
+export { type ConfigFile, type DeploymentState, inspectDeployment } from './deployment-state';
+export {
+  type ExecuteUpgradeOptions,
+  executeUpgrade,
+  UpgradeFailedError,
+  type UpgradeResult,
+} from './execute-upgrade';
+export { type HopRecord, HopRecordSchema, readHopHistory } from './hop-record';
+export { type ImageMigrations, readImageMigrations } from './image-migrations';
+export { classifyManualStep, type ManualStepHandling } from './manual-steps';
+export { type ApplyUpgradeOptions, applyUpgrade } from './plan-upgrade';
+export type { Confirm, ConfirmRequest } from './upgrade-context';
+export {
+  type DeploymentBinding,
+  DeploymentBindingSchema,
+  type PlannedEnvEdit,
+  type PlannedHop,
+  type UpgradePlan,
+  UpgradePlanSchema,
+} from './upgrade-plan';
