@@ -12,6 +12,7 @@ export type {
   ScratchContainerSpec,
 } from './docker/docker-port';
 export { DockerodeDocker } from './docker/dockerode-docker';
+export * from './compose';
 export * from './errors';
 export * from './execute';
 export * from './migrations';

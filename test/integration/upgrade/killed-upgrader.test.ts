@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startEngramStack } from '../../../src/testing';
+import { executeUpgrade } from '../../../src/upgrade/execute-upgrade';
+import { planFor, runningApps, snapshot, tempDirs } from './helpers';
+
+const dirs = tempDirs();
+afterAll(() => dirs.cleanup());
+
+/** Runs the upgrade in a child process that kills itself with SIGKILL at `step`/`status`. */
+function killedAt(
+  project: string,
+  planFile: string,
+  step: string,
+  status: 'started' | 'finished',
+): Promise<NodeJS.Signals | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'kill-child.ts'), project, planFile, step, status],
+      { stdio: ['ignore', 'pipe', 'pipe'], cwd: join(import.meta.dirname, '../../..') },
+    );
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) =>
+      signal ? resolve(signal) : reject(new Error(`child exited ${code}: ${err}`)),
+    );
+  });
+}
+
+describe('fault 11: the upgrader is killed (SIGKILL) and run again', () => {
+  it('killed after editing the config: the re-run refuses to guess, then resume continue finishes the hop', async () => {
+    await using stack = await startEngramStack({ version: '0.15.0' });
+    const { dep, plan } = await planFor(stack, dirs, '0.15.0', '0.16.0');
+    const file = join(dirs.make('engram-test-plan-'), 'plan.json');
+    writeFileSync(file, JSON.stringify(plan));
+    expect(await killedAt(stack.projectName, file, 'hop1.config', 'finished')).toBe('SIGKILL');
+    expect(await runningApps(stack)).toBe(1);
+    const refused = await executeUpgrade(dep, plan).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'INVALID_INPUT' });
+    expect((refused as Error).message).toMatch(/interrupted/);
+    const result = await executeUpgrade(dep, plan, { resume: 'continue' });
+    expect(result.resumed).toBe(true);
+    expect(result.hops.map((h) => h.to)).toEqual(['0.16.0']);
+    expect((await stack.health()).body).toMatchObject({ version: '0.16.0' });
+    expect(await runningApps(stack)).toBe(1);
+  });
+
+  it('killed mid-migration: resume rollback returns to the old version with nothing lost', async () => {
+    await using stack = await startEngramStack({
+      version: '0.15.0',
+      faults: { migrationDelayMs: 1500, onlyVersion: '0.17.0' },
+    });
+    const { dep, plan } = await planFor(stack, dirs, '0.15.0', '0.17.0');
+    const before = await snapshot(stack);
+    const file = join(dirs.make('engram-test-plan-'), 'plan.json');
+    writeFileSync(file, JSON.stringify(plan));
+    expect(await killedAt(stack.projectName, file, 'hop1.watch', 'started')).toBe('SIGKILL');
+    expect(await runningApps(stack)).toBeLessThanOrEqual(1);
+    await executeUpgrade(dep, plan, { resume: 'rollback' }).catch((e: unknown) => {
+      expect(e).toMatchObject({ rolledBack: true });
+    });
+    expect((await stack.health()).body).toMatchObject({ version: '0.15.0' });
+    expect(await snapshot(stack)).toEqual(before);
+    expect(await runningApps(stack)).toBe(1);
+  });
+});
