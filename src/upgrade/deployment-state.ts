@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { ComposeProjectFiles } from '../compose/compose-cli';
+import { parseEnvFile } from '../compose/env-file';
+import type { LocatedImage } from '../compose/image-location';
+import { locateImageInFiles } from '../compose/locate-image';
 import { psqlQuery } from '../db/psql';
 import { type Deployment, dbIdentityOf, secretsOf } from '../deployment/deployment';
 import type { ContainerRecord } from '../docker/docker-port';
@@ -27,6 +30,11 @@ export interface DeploymentState {
   version: string | null;
   buildSha: string | null;
   files: ComposeProjectFiles;
+  /** The app's image: the reference its container was created from, its id, and a registry digest. */
+  image: { reference: string; id: string; repoDigest: string | null };
+  /** Where the compose project writes the app's image, or null with the reason (e.g. `build:` only). */
+  imageLocation: LocatedImage | null;
+  imageProblem: string | null;
   /** The compose files and the env file, as read now. */
   configFiles: ConfigFile[];
   /** Applied Ecto versions, ascending. */
@@ -104,6 +112,25 @@ export async function inspectDeployment(dep: Deployment): Promise<DeploymentStat
     }
   }
   if (files.envFile && !configFiles.some((f) => f.path === files.envFile)) files.envFile = null;
+  const envFile = configFiles.find((f) => f.path === files.envFile);
+  const envValues = envFile
+    ? parseEnvFile(envFile.text, { path: envFile.path }).entries
+    : new Map<string, string>();
+  let imageLocation: LocatedImage | null = null;
+  let imageProblem: string | null = null;
+  try {
+    imageLocation = locateImageInFiles(
+      configFiles.filter((f) => f !== envFile).map((f) => ({ path: f.path, text: f.text })),
+      dep.appService,
+      envValues,
+    );
+  } catch (err) {
+    if (!(err instanceof UpgradeError)) throw err;
+    imageProblem = err.message;
+  }
+  const img = await dep.docker.inspectImage(app.imageId);
+  const repo = app.image.replace(/@sha256:[0-9a-f]{64}$/, '').replace(/:[^:/]+$/, '');
+  const repoDigest = img?.repoDigests.find((d) => d.startsWith(`${repo}@`)) ?? img?.repoDigests[0] ?? null;
   const health = app.running
     ? await readHealth(dep.docker, app)
     : ({ status: 0, body: null, error: 'not running' } satisfies HealthReading);
@@ -117,6 +144,9 @@ export async function inspectDeployment(dep: Deployment): Promise<DeploymentStat
     version: health.status === 200 ? str(health.body?.version) : null,
     buildSha: health.status === 200 ? str(health.body?.build_sha) : null,
     files,
+    image: { reference: app.image, id: app.imageId, repoDigest },
+    imageLocation,
+    imageProblem,
     configFiles,
     applied,
     head: applied.at(-1) ?? null,

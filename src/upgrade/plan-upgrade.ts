@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { isAbsolute } from 'node:path';
 import { parseEnvFile } from '../compose/env-file';
+import { healthDeadlineMs } from '../compose/health-deadline';
 import { withTag } from '../compose/image-reference';
 import { locateImageInFiles } from '../compose/locate-image';
 import type { Deployment } from '../deployment/deployment';
@@ -29,8 +30,8 @@ export interface ApplyUpgradeOptions {
   /** What happens to a renamed variable's old line in `.env`. @default 'comment' */
   renamedLines?: 'comment' | 'remove';
   /**
-   * How long a new version may take to report healthy. @default the service's healthcheck
-   * start period + interval × retries, at least 60 s
+   * How long a new version may take to migrate and report healthy. @default the service's compose
+   * healthcheck: start period + interval × retries, at least 60 s
    */
   healthTimeoutMs?: number;
   /** Backup verification level. @default 1 */
@@ -66,13 +67,10 @@ export async function applyUpgrade(
   }
   const now = (options.now ?? (() => new Date()))();
   const env = envFileValues(state);
-  const located = locateImageInFiles(
-    state.configFiles
-      .filter((f) => f.path !== state.files.envFile)
-      .map((f) => ({ path: f.path, text: f.text })),
-    deployment.appService,
-    env,
-  );
+  const composeFiles = state.configFiles
+    .filter((f) => f.path !== state.files.envFile)
+    .map((f) => ({ path: f.path, text: f.text }));
+  const located = locateImageInFiles(composeFiles, deployment.appService, env);
   const backupDir = options.backupDir ?? null;
   if (backupDir !== null && !isAbsolute(backupDir)) {
     throw new InvalidInputError({
@@ -126,7 +124,7 @@ export async function applyUpgrade(
       ...hopSteps(planned, { backupDir, verifyLevel: options.verifyLevel ?? 1, envNames: [...known] }),
     );
   }
-  const healthTimeoutMs = options.healthTimeoutMs ?? 120_000;
+  const healthTimeoutMs = options.healthTimeoutMs ?? healthDeadlineMs(composeFiles, deployment.appService);
   return UpgradePlanSchema.parse({
     kind: 'upgrade',
     formatVersion: 1,
@@ -206,14 +204,15 @@ export async function applyUpgrade(
       });
     }
     const manual = hop.manualSteps.map((m) => ({ ...m, ...classifyManualStep(m, o.envNames) }));
-    if (manual.some((m) => m.handling !== 'covered')) {
+    const undecided = manual.filter((m) => m.handling !== 'covered');
+    if (undecided.length) {
       out.push({
         id: id('manual'),
         kind: 'manual-steps',
         group: g,
-        action: `Follow the "Upgrade from ${manual[0]!.section.from} to ${manual[0]!.section.to}" steps the library does not cover itself (asks for confirmation)`,
+        action: `Ask before the "Upgrade from ${undecided[0]!.section.from} to ${undecided[0]!.section.to}" steps the library does not do itself (${undecided.length}); nothing changes until each is agreed`,
         undo: 'Nothing to undo',
-        input: { steps: manual.filter((m) => m.handling !== 'covered') },
+        input: { steps: undecided },
       });
     }
     const edits = [
@@ -255,6 +254,20 @@ export async function applyUpgrade(
         undo: 'Undone with the recreate step',
         input: { version: hop.to },
       },
+      ...(undecided.some((m) => m.handling === 'release-call')
+        ? [
+            {
+              id: id('release-calls'),
+              kind: 'release-calls',
+              group: g,
+              action: `Run the notes' Engram release calls in the new container: ${undecided
+                .flatMap((m) => (m.handling === 'release-call' ? [m.argv.join(' ')] : []))
+                .join('; ')}`,
+              undo: 'Undone with the recreate step',
+              input: { calls: undecided.filter((m) => m.handling === 'release-call') },
+            } satisfies ExecStep,
+          ]
+        : []),
       {
         id: id('record'),
         kind: 'record-hop',

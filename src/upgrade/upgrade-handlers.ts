@@ -38,6 +38,12 @@ export interface RecreateOutput {
 }
 
 type Rt = StepRuntime<UpgradeContext>;
+interface ManualStepInput {
+  text: string;
+  commands: string[];
+  handling: string;
+  argv?: string[];
+}
 
 function hopOf(step: ExecStep, rt: Rt) {
   const index = Number(step.id.slice(3, step.id.indexOf('.')));
@@ -151,13 +157,9 @@ export const upgradeHandlers: Handlers<UpgradeContext> = {
 
   'manual-steps': {
     async run(step, rt) {
-      const steps = step.input.steps as {
-        text: string;
-        commands: string[];
-        handling: string;
-        argv?: string[];
-      }[];
+      const steps = step.input.steps as ManualStepInput[];
       const hop = hopOf(step, rt);
+      // Every step is agreed before anything changes; release calls run later, in the new container.
       for (const m of steps) {
         const allowed =
           (m.handling === 'release-call' && rt.ctx.allowManualSteps) ||
@@ -171,12 +173,39 @@ export const upgradeHandlers: Handlers<UpgradeContext> = {
             : false);
         if (!allowed) {
           throw new UpgradeError('UPGRADE_FAILED', {
-            message: `Hop ${hop.from} → ${hop.to} has a manual step that was not confirmed: "${m.text}"${m.commands.length ? ` (${m.commands.join(' ; ')})` : ''}`,
-            hint: 'Do the step yourself and pass a confirm callback that answers true, or allowManualSteps for recognised Engram release calls',
+            message: `Hop ${hop.from} → ${hop.to} has a step in its upgrade notes that was not agreed to: "${m.text}"${m.commands.length ? ` (${m.commands.join(' ; ')})` : ''}`,
+            hint:
+              m.handling === 'release-call'
+                ? 'Pass allowManualSteps: true to let the library run this Engram release call, or a confirm callback'
+                : 'Do the step yourself, then pass a confirm callback that answers true for it',
           });
         }
       }
-      return { confirmed: steps.length };
+      return { agreed: steps.length };
+    },
+  },
+
+  'release-calls': {
+    async run(step, rt) {
+      const calls = step.input.calls as ManualStepInput[];
+      const running = output<RecreateOutput>(rt, step, 'recreate')!;
+      const done: string[] = [];
+      for (const c of calls) {
+        if (!c.argv || c.argv[0] !== '/app/bin/engram' || c.argv[1] !== 'eval') {
+          throw new UpgradeError('INVALID_INPUT', {
+            message: `Step ${step.id} holds a call that is not an Engram release call`,
+          });
+        }
+        const r = await rt.ctx.deployment.docker.exec(running.newContainerId, { cmd: c.argv });
+        if (r.exitCode !== 0) {
+          throw new UpgradeError('UPGRADE_FAILED', {
+            message: `${c.argv.slice(2).join(' ')} exited ${r.exitCode}: ${rt.ctx.secrets.redact(r.stderr).trim().split('\n').slice(-3).join(' | ')}`,
+          });
+        }
+        done.push(c.argv[2]!);
+        log(rt, step, `ran ${c.argv[2]}`);
+      }
+      return { ran: done };
     },
   },
 

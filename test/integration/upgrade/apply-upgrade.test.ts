@@ -6,6 +6,7 @@ import { planUpgradePath } from '../../../src/plan';
 import { startEngramStack } from '../../../src/testing';
 import { executeUpgrade } from '../../../src/upgrade/execute-upgrade';
 import { applyUpgrade } from '../../../src/upgrade/plan-upgrade';
+import { upgradeHandlers } from '../../../src/upgrade/upgrade-handlers';
 import { UpgradePlanSchema } from '../../../src/upgrade/upgrade-plan';
 import { runningApps, seriesReleases, tempDirs } from './helpers';
 
@@ -34,6 +35,12 @@ describe('applyUpgrade + executeUpgrade', () => {
     expect(UpgradePlanSchema.parse(JSON.parse(json))).toEqual(plan);
     expect(json).not.toContain(canary);
     expect(json).not.toContain('home"');
+    // Every step says how it is undone (or that it cannot be), and has a handler.
+    for (const s of plan.steps) {
+      expect(s.undo !== undefined || s.irreversible === true, s.id).toBe(true);
+      expect(upgradeHandlers[s.kind], s.kind).toBeDefined();
+    }
+    expect(plan.healthTimeoutMs).toBe(60_000); // the harness healthcheck: 30 s + 2 s × 10, at least 60 s
     expect(plan.hops[0]!.envEdits).toEqual([
       expect.objectContaining({
         op: 'rename',
@@ -69,5 +76,25 @@ describe('applyUpgrade + executeUpgrade', () => {
     const up = await stack.compose(['up', '-d']);
     expect(up.stderr).not.toMatch(/Recreat/);
     expect(await stack.containerId('engram')).toBe(before);
+  });
+
+  it("refuses Engram's stock compose file (build: . and no image) with an explanation, changing nothing", async () => {
+    await using stack = await startEngramStack({ version: '0.15.0' });
+    const { readFileSync: read, writeFileSync } = await import('node:fs');
+    const { parseDocument } = await import('yaml');
+    const doc = parseDocument(read(stack.composeFile, 'utf8'));
+    doc.deleteIn(['services', 'engram', 'image']);
+    doc.setIn(['services', 'engram', 'build'], '.');
+    writeFileSync(stack.composeFile, doc.toString());
+    const before = read(stack.composeFile, 'utf8');
+    const dep = await openDeployment({ project: stack.projectName });
+    const path = planUpgradePath({ from: '0.15.0', to: '0.15.1', releases: seriesReleases() });
+    const err = await applyUpgrade(dep, path, { stateDir: dirs.make('engram-test-state-') }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ code: 'COMPOSE_NO_IMAGE' });
+    expect((err as Error).message).toMatch(/build/);
+    expect((err as Error).message).toMatch(/image:/);
+    expect(read(stack.composeFile, 'utf8')).toBe(before);
   });
 });
