@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { UpgradeError } from '../errors';
 import type { SecretSet } from '../secrets';
 import { Journal } from './journal';
-import { journalPath, listJournals } from './journal-list';
+import { type JournalListing, journalPath, listJournals } from './journal-list';
 import { finishedOutputs } from './journal-summary';
 import { acquireRunLock } from './run-lock';
 import type { RunPurpose } from './run-lock-owner';
@@ -27,6 +27,8 @@ export interface RunPlanInput<Ctx> {
   resume?: 'continue' | 'rollback';
   /** Refuses a stale plan (runs only for a fresh run: a resumed one changed the deployment itself). */
   checkFresh(): Promise<void>;
+  /** A second lock held for the run beside the lock file (the deployment's database lock). */
+  holdLock?(runId: string): Promise<{ release(): Promise<void> }>;
 }
 
 export interface PlanRun {
@@ -76,6 +78,20 @@ export async function runPlan<Ctx>(input: RunPlanInput<Ctx>): Promise<PlanRun> {
     });
   }
   const runId = ours?.run ?? fresh;
+  const held = input.holdLock ? await input.holdLock(runId) : undefined;
+  try {
+    return await runLocked(input, stateDir, ours, runId);
+  } finally {
+    await held?.release();
+  }
+}
+
+async function runLocked<Ctx>(
+  input: RunPlanInput<Ctx>,
+  stateDir: string,
+  ours: JournalListing | undefined,
+  runId: string,
+): Promise<PlanRun> {
   const runDir = join(stateDir, input.project, runId);
   const ctx = input.context({ runId, runDir });
   let journal: Journal;

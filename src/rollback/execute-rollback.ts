@@ -1,6 +1,7 @@
 import { type Deployment, secretsOf } from '../deployment/deployment';
 import { UpgradeError } from '../errors';
 import { bindingOf, requireFreshPlan } from '../execute/plan-binding';
+import { acquireDatabaseLock } from '../execute/database-lock';
 import { runPlan } from '../execute/run-plan';
 import type { StepEvent } from '../execute/step';
 import { inspectDeployment } from '../upgrade/deployment-state';
@@ -93,6 +94,7 @@ export async function executeRollback(
     onEvent: options.onEvent,
     onFailure: 'stop',
     resume: options.resume,
+    holdLock: (runId) => acquireDatabaseLock(deployment, runId),
     checkFresh: async () =>
       requireFreshPlan('rollback', plan.boundTo, bindingOf(await inspectDeployment(deployment))),
   });

@@ -7,12 +7,13 @@ import { envMap } from '../docker/env-entries';
 export class SecretSet {
   readonly #values = new Set<string>();
 
-  /** Adds a secret and its URL-encoded form (passwords appear encoded inside connection strings). */
+  /**
+   * Adds a secret and every form it takes in text the library relays: URL-encoded (connection
+   * strings), SQL-quoted (Postgres echoes a failing statement), JSON- and backslash-escaped (logs).
+   */
   add(value: string | undefined | null): this {
-    if (!value || value.length < 4) return this;
-    this.#values.add(value);
-    const encoded = encodeURIComponent(value);
-    if (encoded !== value) this.#values.add(encoded);
+    if (!value) return this;
+    for (const form of encodedForms(value)) this.#values.add(form);
     return this;
   }
 
@@ -33,14 +34,38 @@ export class SecretSet {
   redact(text: string): string {
     let out = text;
     // Longest first, so a secret that contains another is replaced whole.
-    for (const v of [...this.#values].sort((a, b) => b.length - a.length))
-      out = out.split(v).join('[redacted]');
+    for (const v of [...this.#values].sort((a, b) => b.length - a.length)) {
+      if (v.length >= SHORT) out = out.split(v).join('[redacted]');
+      // A very short secret is redacted where it stands alone, not inside every word that contains it.
+      else
+        out = out.replace(
+          new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(v)}(?![\\p{L}\\p{N}])`, 'gu'),
+          '[redacted]',
+        );
+    }
     return out;
   }
 
   get size(): number {
     return this.#values.size;
   }
+}
+
+/** Secrets shorter than this are matched only where they stand alone. */
+const SHORT = 4;
+
+function encodedForms(value: string): Set<string> {
+  return new Set([
+    value,
+    encodeURIComponent(value),
+    value.replace(/'/g, "''"),
+    JSON.stringify(value).slice(1, -1),
+    value.replace(/[\\"'$`]/g, '\\$&'),
+  ]);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 const SECRET_NAME = /(PASSWORD|SECRET|MASTER_KEY|TOKEN|PRIVATE_KEY|ACCESS_KEY|CREDENTIAL)/i;

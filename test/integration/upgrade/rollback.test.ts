@@ -15,59 +15,57 @@ afterAll(() => dirs.cleanup());
 const docker = new Docker();
 
 describe('rollback', () => {
-  it('rolls back a reversible hop by migrator (writes kept), then a one-way hop by restore (needs consent)', async () => {
+  it('rolls three hops back: one reversible hop by migrator (writes kept), then to the start by restore (needs consent)', async () => {
     await using stack = await startEngramStack({ version: '0.15.1' });
     const start = await snapshot(stack);
-    const { dep, plan, stateDir } = await planFor(stack, dirs, '0.15.1', '0.18.1');
-    expect(plan.hops.map((h) => h.to)).toEqual(['0.17.0', '0.18.1']);
-    let afterHop1: Awaited<ReturnType<typeof snapshot>> | undefined;
-    await executeUpgrade(dep, plan, {
-      onEvent: async (e) => {
-        if (e.type === 'step' && e.step === 'hop2.pull' && e.status === 'started')
-          afterHop1 = await snapshot(stack);
-      },
-    });
-    expect((await stack.health()).body).toMatchObject({ version: '0.18.1' });
-    await stack.query("INSERT INTO users (email) VALUES ('written-on-0.18.1@example.test')");
+    const first = await planFor(stack, dirs, '0.15.1', '0.18.1');
+    const { dep, stateDir } = first;
+    expect(first.plan.hops.map((h) => h.to)).toEqual(['0.17.0', '0.18.1']);
+    await executeUpgrade(dep, first.plan);
+    const at0181 = await snapshot(stack);
+    const env = { ENGRAM_INSTANCE_NAME: 'home' };
+    const third = await planFor(stack, dirs, '0.18.1', '1.0.0', { env, stateDir });
+    await executeUpgrade(dep, third.plan, { env });
+    expect((await stack.health()).body).toMatchObject({ version: '1.0.0' });
+    await stack.query("INSERT INTO users (email) VALUES ('written-on-1.0.0@example.test')");
 
-    // One hop back: 0.18.1's migration is reversible, so the migrator reverts it from the 0.18.1 image.
+    // One hop back: 1.0.0's migration is reversible, so the migrator reverts it from the 1.0.0 image.
     const one = await rollback(dep, { stateDir });
     expect(RollbackPlanSchema.parse(JSON.parse(JSON.stringify(one)))).toEqual(one);
     expect(one.hops).toEqual([
       expect.objectContaining({
-        from: '0.17.0',
-        to: '0.18.1',
+        from: '0.18.1',
+        to: '1.0.0',
         strategy: 'migrator',
-        migratorVersion: '20260819150000',
+        migratorVersion: '20260830100000',
       }),
     ]);
     expect(one.data).toMatchObject({ writesSinceUpgrade: 'kept', needsConsent: false });
     await executeRollback(dep, one);
-    expect((await stack.health()).body).toMatchObject({ version: '0.17.0' });
+    expect((await stack.health()).body).toMatchObject({ version: '0.18.1' });
     const back1 = await snapshot(stack);
-    expect(back1.migrations).toEqual(afterHop1!.migrations);
-    expect(back1.imageId).toBe(afterHop1!.imageId);
-    expect(back1.compose).toBe(afterHop1!.compose);
-    expect(back1.env).toBe(afterHop1!.env);
-    expect(back1.config).toEqual(afterHop1!.config);
-    expect(back1.users).toContain('written-on-0.18.1@example.test');
-    const revisions = await stack.query(
-      "SELECT count(*) FROM information_schema.tables WHERE table_name = 'note_revisions'",
+    expect({ ...back1, users: at0181.users }).toEqual(at0181);
+    expect(back1.users).toContain('written-on-1.0.0@example.test');
+    const workspaces = await stack.query(
+      "SELECT count(*) FROM information_schema.tables WHERE table_name = 'workspaces'",
     );
-    expect(revisions[0]![0]).toBe('0');
+    expect(workspaces[0]![0]).toBe('0');
 
-    // Back to the start: 0.17.0 dropped a column (one-way), so only its quiesced backup undoes it.
+    // Back to the start: 0.17.0 dropped a column (one-way), so only its quiesced backup undoes it, and
+    // that restore also undoes 0.18.1: its migrator step is left out.
     const two = await rollback(dep, { stateDir, to: { version: '0.15.1' } });
     expect(two.hops).toEqual([
+      expect.objectContaining({ from: '0.17.0', to: '0.18.1', strategy: 'covered-by-restore' }),
       expect.objectContaining({ from: '0.15.1', to: '0.17.0', strategy: 'restore' }),
     ]);
+    expect(two.steps.map((x) => x.kind)).not.toContain('migrator-rollback');
     expect(two.data.writesSinceUpgrade).toBe('discarded');
     expect(two.data.changedSinceBackup).toEqual({ 'public.users': 1 });
     expect(two.data.needsConsent).toBe(true);
     const refused = await executeRollback(dep, two).catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: 'ROLLBACK_FAILED' });
     expect((refused as Error).message).toContain('Nothing was changed');
-    expect((await stack.health()).body).toMatchObject({ version: '0.17.0' });
+    expect((await stack.health()).body).toMatchObject({ version: '0.18.1' });
     await executeRollback(dep, two, { acceptDataLoss: true });
     const back0 = await snapshot(stack);
     expect(back0).toEqual(start);

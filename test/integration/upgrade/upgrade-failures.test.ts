@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { UpgradeError } from '../../../src/errors';
+import { acquireDatabaseLock } from '../../../src/execute/database-lock';
 import { acquireRunLock } from '../../../src/execute/run-lock';
 import type { StepEvent } from '../../../src/execute/step';
 import { startEngramStack } from '../../../src/testing';
@@ -123,6 +124,17 @@ describe('executeUpgrade when a hop fails', () => {
       expect(err).toMatchObject({ code: 'LOCKED' });
       expect((err as Error).message).toContain(String(process.pid));
       expect((err as Error).message).toContain('backup');
+    }
+    {
+      // Another machine (another state directory) running against the same database.
+      const other = await acquireDatabaseLock(dep, '20261129T000000Z-0000beef');
+      try {
+        const err = await executeUpgrade(dep, plan).catch((e: unknown) => e);
+        expect(err).toMatchObject({ code: 'LOCKED' });
+        expect((err as Error).message).toContain('engram-upgrade 20261129T000000Z-0000beef');
+      } finally {
+        await other.release();
+      }
     }
     const { appendFileSync } = await import('node:fs');
     appendFileSync(stack.envFile, '# an operator edited this file\n');

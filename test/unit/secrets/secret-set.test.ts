@@ -21,10 +21,10 @@ describe('SecretSet', () => {
     expect(t.redact('abcdefgh')).toBe('[redacted]');
   });
 
-  it('ignores values too short to be secrets, which would shred ordinary text', () => {
-    const s = new SecretSet().add('').add('abc').add(undefined).add(null);
-    expect(s.size).toBe(0);
-    expect(s.redact('abc abc')).toBe('abc abc');
+  it('ignores empty values; a short one is redacted only where it stands alone, so ordinary text survives', () => {
+    expect(new SecretSet().add('').add(undefined).add(null).size).toBe(0);
+    const s = new SecretSet().add('abc');
+    expect(s.redact('abc abcdef xabc')).toBe('[redacted] abcdef xabc');
     expect(new SecretSet().add('abcd').size).toBe(1);
   });
 
@@ -104,5 +104,31 @@ describe('isSecretName / passwordOfUrl', () => {
     expect(passwordOfUrl('postgres://u:p%40ss%2Fw@h:5432/db')).toBe('p@ss/w');
     expect(passwordOfUrl('postgres://u@h/db')).toBeUndefined();
     expect(passwordOfUrl('not a url')).toBeUndefined();
+  });
+});
+
+describe('SecretSet encoded forms', () => {
+  const pw = `it's "q$x\\y`;
+  const set = new SecretSet().add(pw);
+  it.each([
+    ['as written', `password ${pw} rejected`],
+    [
+      'SQL-quoted, as Postgres echoes a statement',
+      `ERROR: ALTER ROLE x PASSWORD '${pw.replace(/'/g, "''")}'`,
+    ],
+    ['JSON-escaped, as in a JSON log line', JSON.stringify({ message: `pw=${pw}` })],
+    ['URL-encoded', `postgres://u:${encodeURIComponent(pw)}@db/engram`],
+    ['backslash-escaped', `PGPASSWORD=${pw.replace(/[\\"'$`]/g, '\\$&')}`],
+  ])('redacts it %s', (_how, text) => {
+    expect(set.redact(text)).not.toContain('q$x');
+    expect(set.redact(text)).toContain('[redacted]');
+  });
+
+  it('redacts a short secret where it stands alone, not inside other words', () => {
+    const short = new SecretSet().add('ab');
+    expect(short.redact('password ab was refused; about the table')).toBe(
+      'password [redacted] was refused; about the table',
+    );
+    expect(short.redact("PASSWORD 'ab'")).toBe("PASSWORD '[redacted]'");
   });
 });
