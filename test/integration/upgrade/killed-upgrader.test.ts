@@ -9,12 +9,13 @@ import { planFor, runningApps, snapshot, tempDirs } from './helpers';
 const dirs = tempDirs();
 afterAll(() => dirs.cleanup());
 
-/** Runs the upgrade in a child process that kills itself with SIGKILL at `step`/`status`. */
+/** Runs the upgrade (or rollback) in a child process that kills itself with SIGKILL at `step`/`status`. */
 function killedAt(
   project: string,
   planFile: string,
   step: string,
   status: 'started' | 'finished',
+  mode: 'upgrade' | 'rollback' = 'upgrade',
 ): Promise<NodeJS.Signals | null> {
   return new Promise((resolve, reject) => {
     const child = spawn(
