@@ -1,10 +1,8 @@
 import { type Deployment, secretsOf } from '../deployment/deployment';
 import { UpgradeError } from '../errors';
-import { bindingOf, requireFreshPlan } from '../execute/plan-binding';
-import { acquireDatabaseLock } from '../execute/database-lock';
+import { deploymentGuards } from '../execute/deployment-guards';
 import { runPlan } from '../execute/run-plan';
 import type { StepEvent } from '../execute/step';
-import { inspectDeployment } from '../upgrade/deployment-state';
 import type { Confirm } from '../upgrade/upgrade-context';
 import { rollbackHandlers } from './rollback-handlers';
 import { type RollbackPlan, RollbackPlanSchema } from './rollback-plan';
@@ -94,9 +92,7 @@ export async function executeRollback(
     onEvent: options.onEvent,
     onFailure: 'stop',
     resume: options.resume,
-    holdLock: (runId) => acquireDatabaseLock(deployment, runId),
-    checkFresh: async () =>
-      requireFreshPlan('rollback', plan.boundTo, bindingOf(await inspectDeployment(deployment))),
+    ...deploymentGuards(deployment, 'rollback', plan.boundTo),
   });
   const o = run.outcome;
   if (o.status === 'finished') {

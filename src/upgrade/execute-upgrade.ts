@@ -1,7 +1,6 @@
 import { type Deployment, secretsOf } from '../deployment/deployment';
 import { UpgradeError } from '../errors';
-import { bindingOf, requireFreshPlan } from '../execute/plan-binding';
-import { acquireDatabaseLock } from '../execute/database-lock';
+import { deploymentGuards } from '../execute/deployment-guards';
 import { runPlan } from '../execute/run-plan';
 import type { StepEvent } from '../execute/step';
 import { composeFilesOf, inspectDeployment } from './deployment-state';
@@ -121,9 +120,7 @@ export async function executeUpgrade(
     onEvent: options.onEvent,
     onFailure: (options.onFailure ?? 'rollback') === 'rollback' ? 'undo-group' : 'stop',
     resume: options.resume,
-    holdLock: (runId) => acquireDatabaseLock(deployment, runId),
-    checkFresh: async () =>
-      requireFreshPlan('upgrade', plan.boundTo, bindingOf(await inspectDeployment(deployment))),
+    ...deploymentGuards(deployment, 'upgrade', plan.boundTo),
   });
   const hops = [...run.outcome.outputs.entries()]
     .filter(([id]) => id.endsWith('.record'))
