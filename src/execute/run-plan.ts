@@ -122,8 +122,29 @@ async function runLocked<Ctx>(
           emit: (e: StepEvent) => input.onEvent?.(e),
         };
         const timings = {};
-        if (!failedStep || (!ours.summary.inFlight && !undoing)) {
+        const allDone = input.steps.every((s) => finished.has(s.id));
+        // Killed between groups (a hop finished, the next not started): nothing is half done.
+        const groupDone =
+          failedStep !== undefined &&
+          failedStep.id === ours.summary.finished.at(-1) &&
+          !ours.summary.inFlight &&
+          !undoing &&
+          input.steps.filter((s) => s.group === failedStep.group).every((s) => finished.has(s.id));
+        if (!failedStep || allDone) {
           outcome = { status: 'finished', outputs: finished, timings };
+        } else if (groupDone) {
+          outcome = {
+            status: 'failed',
+            outputs: finished,
+            timings,
+            failedStep,
+            error: new UpgradeError('UPGRADE_FAILED', {
+              message: `Run ${runId} was interrupted after ${failedStep.group} finished; nothing was half done, so nothing was undone`,
+              step: failedStep.id,
+            }),
+            undone: [],
+            undoFailures: [],
+          };
         } else {
           const undone = await undoGroup({ ...input, journal }, failedStep, rt);
           outcome = {
