@@ -16,10 +16,12 @@ export interface RollbackOptions {
   /** Where the upgrade recorded its hops. @default defaultStateDir() */
   stateDir?: string;
   /**
-   * How far back: a number of recorded hops (newest first), or the version to return to.
+   * How far back: a number of recorded hops (newest first), the version to return to, or a backup a
+   * recorded hop took (its directory): the deployment returns to where it was when that backup was
+   * taken, by restoring it.
    * @default { hops: 1 }
    */
-  to?: { hops: number } | { version: string };
+  to?: { hops: number } | { version: string } | { backup: string };
   /** The hop records to roll back instead of the state directory's history (e.g. `UpgradeResult.hops`). */
   records?: HopRecord[];
   /** Force a restore of the backup even where the migrator could revert. @default facts decide */
@@ -55,7 +57,21 @@ export async function rollback(deployment: Deployment, options: RollbackOptions 
   }
   const to = options.to ?? { hops: 1 };
   let count: number;
-  if ('hops' in to) {
+  let forceRestoreAt: HopRecord | null = null;
+  if ('backup' in to) {
+    const manifest = await loadManifest(to.backup);
+    const at = inPlace.findIndex((h) => h.backup?.id === manifest.id);
+    if (at < 0) {
+      throw new UpgradeError('ROLLBACK_UNAVAILABLE', {
+        message: `Backup ${manifest.id} (Engram ${manifest.engram.version ?? 'unknown'}, head ${manifest.migrations.head ?? 'none'}) was not taken by a recorded hop of ${deployment.project} still in place, so there is no record of the config and image to return to with it`,
+        unchanged: 'Nothing was changed',
+        hint: `Restore it with restore() + executeRestore(), then point the app at ${manifest.engram.image} (image ${manifest.engram.imageId.slice(7, 19)}) and start it; or roll back recorded hops with to: { hops } / { version }`,
+        backupId: manifest.id,
+      });
+    }
+    count = inPlace.length - at;
+    forceRestoreAt = inPlace[at]!;
+  } else if ('hops' in to) {
     if (!Number.isInteger(to.hops) || to.hops < 1 || to.hops > inPlace.length) {
       throw new InvalidInputError({
         message: `to.hops must be a whole number from 1 to ${inPlace.length} (the hops recorded)`,
@@ -93,17 +109,21 @@ export async function rollback(deployment: Deployment, options: RollbackOptions 
   const decisions: RollbackHop[] = [];
   for (const h of chosen) {
     const d = revertStrategy({ ...h, newImage: h.newImage }, applied);
-    const strategy = options.strategy === 'restore' && h.backup ? 'restore' : d.strategy;
+    const strategy =
+      (options.strategy === 'restore' && h.backup) || h === forceRestoreAt ? 'restore' : d.strategy;
     let migratorVersion = strategy === 'migrator' ? (d.toRevert[0] ?? null) : null;
     if (h === newest && options.migratorVersion && strategy === 'migrator')
       migratorVersion = options.migratorVersion;
+    const forced = strategy === 'restore' && d.strategy !== 'restore';
     decisions.push({
       planId: h.planId,
       index: h.index,
       from: h.from,
       to: h.to,
       strategy,
-      why: d.why,
+      why: forced
+        ? `a restore was asked for (${h === forceRestoreAt ? 'its backup was named' : "strategy: 'restore'"}), though ${d.why}`
+        : d.why,
       migratorVersion,
       reverts: d.toRevert,
     });

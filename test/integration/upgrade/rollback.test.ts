@@ -2,12 +2,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
+import { backup, executeBackup } from '../../../src/backup';
 import { executeRollback } from '../../../src/rollback/execute-rollback';
 import { rollback } from '../../../src/rollback/plan-rollback';
 import { RollbackPlanSchema } from '../../../src/rollback/rollback-plan';
 import { startEngramStack } from '../../../src/testing';
 import { engramImage } from '../../../src/testing/images';
 import { executeUpgrade } from '../../../src/upgrade/execute-upgrade';
+import { type HopRecord, readHopHistory } from '../../../src/upgrade/hop-record';
+import { readImageMigrations } from '../../../src/upgrade/image-migrations';
 import { appConfig, planFor, runningApps, snapshot, tempDirs } from './helpers';
 
 const dirs = tempDirs();
@@ -79,6 +82,7 @@ describe('rollback', () => {
 
   it('refuses hostile and wrong migrator versions before any change (fault 7)', async () => {
     await using stack = await startEngramStack({ version: '0.14.1' });
+    const start = await snapshot(stack);
     const { dep, plan, stateDir } = await planFor(stack, dirs, '0.14.1', '0.15.0');
     await executeUpgrade(dep, plan);
     const before = await snapshot(stack);
@@ -101,6 +105,26 @@ describe('rollback', () => {
       migratorVersion: '20260808100000',
       reverts: ['20260808100000', '20260808100100'],
     });
+    // Fault 16: only the NEW image knows these migrations; the old image could not revert them.
+    const oldFiles = await readImageMigrations(dep.docker, start.imageId);
+    const newFiles = await readImageMigrations(dep.docker, before.imageId);
+    expect(oldFiles.migrations.map((m) => m.version)).not.toContain('20260808100000');
+    expect(newFiles.migrations.map((m) => m.version)).toContain('20260808100000');
+
+    // A backup that no recorded hop took is no rollback point: the error says what to do by hand.
+    const loose = await executeBackup(dep, await backup(dep, { dir: dirs.make('engram-backups-') }));
+    const unknown = await rollback(dep, { stateDir, to: { backup: loose.path } }).catch((e: unknown) => e);
+    expect(unknown).toMatchObject({ code: 'ROLLBACK_UNAVAILABLE' });
+    expect((unknown as Error).message).toContain('Nothing was changed');
+    // The hop's own backup names a point to return to: restored, even though the migrator could do it.
+    const history = await readHopHistory(stateDir, stack.projectName);
+    const hop = history.at(-1) as HopRecord;
+    const toBackup = await rollback(dep, { stateDir, to: { backup: hop.backup!.path } });
+    expect(toBackup.hops[0]).toMatchObject({ strategy: 'restore' });
+    expect(toBackup.hops[0]!.why).toMatch(/its backup was named/);
+    await executeRollback(dep, toBackup, { acceptDataLoss: true });
+    expect((await stack.health()).body).toMatchObject({ version: '0.14.1' });
+    expect(await snapshot(stack)).toEqual(start);
   });
 
   it('fault 7: hostile versions in a path are refused before any change, with no file created', async () => {
