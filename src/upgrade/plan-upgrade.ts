@@ -12,7 +12,10 @@ import { defaultStateDir } from '../execute/state-dir';
 import type { ExecStep } from '../execute/step';
 import { type UpgradePath, UpgradePathSchema } from '../plan/upgrade-path';
 import { type DeploymentState, inspectDeployment } from './deployment-state';
+import { readImageMigrations } from './image-migrations';
 import { classifyManualStep } from './manual-steps';
+import { decideOnline } from './online-migration';
+import { pullImage } from './pull-image';
 import { type PlannedEnvEdit, type PlannedHop, type UpgradePlan, UpgradePlanSchema } from './upgrade-plan';
 
 export interface ApplyUpgradeOptions {
@@ -36,6 +39,12 @@ export interface ApplyUpgradeOptions {
   healthTimeoutMs?: number;
   /** Backup verification level. @default 1 */
   verifyLevel?: 1 | 2;
+  /**
+   * Run a hop's migrations ahead, from the new image in a one-off container while the old version
+   * keeps serving, when every pending one only expands the schema. Planning then pulls each hop's
+   * image to read its migrations (a pull changes no deployment). @default true
+   */
+  online?: boolean;
   /** @default () => new Date() */
   now?: () => Date;
 }
@@ -83,9 +92,23 @@ export async function applyUpgrade(
   const hops: PlannedHop[] = [];
   const steps: ExecStep[] = [];
   const warnings: string[] = [];
+  const knownApplied = new Set(state.applied);
   for (const [i, hop] of path.hops.entries()) {
     const index = i + 1;
     const image = withTag(located.reference, hop.to);
+    let online = decideOnline([], { oneWay: true, backupMode: null }, null);
+    online = { ...online, reasons: ['online migration was not asked for (online: false)'] };
+    if (options.online !== false) {
+      const pulled = await pullImage(deployment.docker, image);
+      const shipped = (await readImageMigrations(deployment.docker, pulled.imageId)).migrations;
+      const pending = shipped.filter((m) => !knownApplied.has(m.version));
+      for (const m of shipped) knownApplied.add(m.version);
+      online = decideOnline(
+        pending,
+        { oneWay: hop.oneWay, backupMode: hop.backup.required ? hop.backup.mode : null },
+        pulled.imageId,
+      );
+    }
     const envEdits: PlannedEnvEdit[] = [];
     for (const r of hop.envChanges.renames) {
       if (known.has(r.from) && !known.has(r.to)) {
@@ -118,7 +141,7 @@ export async function applyUpgrade(
       envEdits.push({ op: 'set', name: req.name, version: req.version, valueSha256: sha256(value) });
       known.add(req.name);
     }
-    const planned: PlannedHop = { ...hop, index, image, envEdits };
+    const planned: PlannedHop = { ...hop, index, image, envEdits, online };
     hops.push(planned);
     steps.push(
       ...hopSteps(planned, { backupDir, verifyLevel: options.verifyLevel ?? 1, envNames: [...known] }),
@@ -201,6 +224,16 @@ export async function applyUpgrade(
         action: `Take a ${hop.backup.mode} backup into ${o.backupDir} and verify it (level ${o.verifyLevel})${hop.backup.mode === 'quiesced' ? '; the app stays stopped until the new version starts' : ''}`,
         undo: hop.backup.mode === 'quiesced' ? 'Start the app again' : 'Nothing to undo: the backup is kept',
         input: { mode: hop.backup.mode, dir: o.backupDir, verifyLevel: o.verifyLevel },
+      });
+    }
+    if (hop.online.qualifies) {
+      out.push({
+        id: id('premigrate'),
+        kind: 'pre-migrate',
+        group: g,
+        action: `Run the ${hop.online.pending.length} expand migration(s) of ${hop.to} (${hop.online.pending.map((m) => m.version).join(', ')}) from the new image in a one-off container, while ${hop.from} keeps serving`,
+        undo: `Revert them with the migrator from the new image; ${hop.from} keeps serving`,
+        input: {},
       });
     }
     const manual = hop.manualSteps.map((m) => ({ ...m, ...classifyManualStep(m, o.envNames) }));

@@ -5,8 +5,10 @@ import { repositoryOf, tagOf } from '../compose/image-reference';
 import { UpgradeError } from '../errors';
 import type { ExecStep } from '../execute/step';
 import type { Handlers, StepRuntime } from '../execute/step-runner';
+import { MigrationLogWatcher } from '../migrations/ecto-log';
 import { pendingMigrations } from '../migrations/pending-migrations';
-import { revertHop } from '../rollback/revert-hop';
+import { runMigratorRollback } from '../rollback/migrator-rollback';
+import { requireApplied, revertHop } from '../rollback/revert-hop';
 import { awaitHealthy } from './await-app';
 import { awaitMigrations } from './await-migrations';
 import { readApplied } from './deployment-state';
@@ -17,6 +19,7 @@ import { type KeptFile, restoreKept } from './kept-files';
 import type { PulledImage } from './pull-image';
 import { pullImage } from './pull-image';
 import { sibling, type UpgradeContext } from './upgrade-context';
+import type { PlannedEnvEdit } from './upgrade-plan';
 
 export interface ReadMigrationsOutput {
   releaseVersion: string;
@@ -56,6 +59,22 @@ function output<T>(rt: Rt, step: ExecStep, name: string): T | undefined {
   return rt.outputs.get(sibling(step.id, name)) as T | undefined;
 }
 
+/** The app's environment as the new version will have it once the hop's env edits are made. */
+function envAfterEdits(
+  env: readonly string[],
+  edits: PlannedEnvEdit[],
+  values: Record<string, string>,
+): string[] {
+  const map = new Map(env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] as const));
+  for (const e of edits) {
+    if (e.op === 'rename' && map.has(e.from)) {
+      if (!map.has(e.to)) map.set(e.to, map.get(e.from)!);
+      map.delete(e.from);
+    } else if (e.op === 'set' && values[e.name] !== undefined) map.set(e.name, values[e.name]!);
+  }
+  return [...map].map(([k, v]) => `${k}=${v}`);
+}
+
 function log(rt: Rt, step: ExecStep, message: string): void {
   rt.emit({ type: 'log', step: step.id, level: 'info', message: rt.ctx.secrets.redact(message) });
 }
@@ -84,6 +103,13 @@ export const upgradeHandlers: Handlers<UpgradeContext> = {
     async run(step, rt) {
       const pulled = output<PulledImage>(rt, step, 'pull')!;
       const hop = hopOf(step, rt);
+      if (hop.online.qualifies && hop.online.imageId !== pulled.imageId) {
+        throw new UpgradeError('PLAN_STALE', {
+          message: `${pulled.reference} is image ${pulled.imageId.slice(7, 19)} now, not ${hop.online.imageId?.slice(7, 19)} whose migrations the plan judged safe to run ahead: the tag moved`,
+          unchanged: 'Nothing was changed',
+          hint: 'Plan again, so the new image is read and judged',
+        });
+      }
       const found = await readImageMigrations(rt.ctx.deployment.docker, pulled.imageId);
       if (found.releaseVersion !== hop.to) {
         throw new UpgradeError('PULL_FAILED', {
@@ -152,6 +178,64 @@ export const upgradeHandlers: Handlers<UpgradeContext> = {
       if (o && !o.stoppedApp) return;
       const app = await rt.ctx.deployment.app();
       if (!app.running) await rt.ctx.deployment.docker.start(app.id);
+    },
+  },
+
+  'pre-migrate': {
+    async run(step, rt) {
+      const hop = hopOf(step, rt);
+      const pulled = output<PulledImage>(rt, step, 'pull')!;
+      const { deployment, secrets } = rt.ctx;
+      const app = await deployment.app();
+      const outcome = await deployment.docker.runOneOff({
+        image: pulled.imageId,
+        entrypoint: ['/app/bin/engram'],
+        cmd: ['eval', 'Engram.Release.migrate()'],
+        env: envAfterEdits(app.env, hop.envEdits, rt.ctx.env),
+        network: app.networks[0],
+        labels: { 'engram-upgrade.oneoff': 'migrate' },
+        signal: rt.signal,
+      });
+      const watcher = new MigrationLogWatcher();
+      for (const line of outcome.output.split('\n')) {
+        for (const e of watcher.push(line)) {
+          if (e.kind === 'migrated')
+            log(rt, step, `migrated ${e.version} in ${e.seconds}s while ${hop.from} served`);
+        }
+      }
+      if (outcome.exitCode !== 0) {
+        const failed = watcher.state().failed;
+        throw new UpgradeError('MIGRATION_FAILED', {
+          message: `Running ${hop.to}'s migrations ahead failed${failed ? ` at ${failed.version}: ${secrets.redact(failed.message)}` : ` (exit ${outcome.exitCode})`}`,
+          version: failed?.version,
+        });
+      }
+      const applied = await readApplied(deployment, await deployment.db(), secrets);
+      const missing = hop.online.pending.filter((m) => !applied.includes(m.version));
+      if (missing.length) {
+        throw new UpgradeError('MIGRATION_FAILED', {
+          message: `After running ${hop.to}'s migrations ahead, ${missing.map((m) => m.version).join(', ')} are still not applied`,
+        });
+      }
+      return { applied: hop.online.pending.map((m) => m.version) };
+    },
+    async undo(step, _out, rt) {
+      // The old version is still serving: revert what ran ahead without stopping it.
+      const before = output<RunningOutput>(rt, step, 'running');
+      const pulled = output<PulledImage>(rt, step, 'pull');
+      if (!before || !pulled) return;
+      const { deployment, secrets } = rt.ctx;
+      const applied = await readApplied(deployment, await deployment.db(), secrets);
+      const ahead = applied.filter((v) => !before.preApplied.includes(v));
+      if (ahead.length === 0) return;
+      log(rt, step, `reverting ${ahead.length} migration(s) that ran ahead, from ${ahead[0]}`);
+      await runMigratorRollback(deployment, {
+        image: pulled.imageId,
+        toVersion: ahead[0]!,
+        like: await deployment.app(),
+        secrets,
+      });
+      await requireApplied(deployment, secrets, before.preApplied, 'reverting the migrations that ran ahead');
     },
   },
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ExecStepSchema } from '../execute/step';
 import { HopSchema } from '../plan/upgrade-path';
+import { OnlineDecisionSchema } from './online-migration';
 
 /**
  * What a plan was made against. An executor compares it with the deployment as it is before touching
@@ -42,6 +43,8 @@ export const PlannedHopSchema = HopSchema.extend({
   /** The reference pulled for this hop (`repo:tag`). */
   image: z.string(),
   envEdits: z.array(PlannedEnvEditSchema),
+  /** Whether the hop migrates ahead, from the new image, while the old version keeps serving. */
+  online: OnlineDecisionSchema,
 });
 export type PlannedHop = z.infer<typeof PlannedHopSchema>;
 
