@@ -3,16 +3,20 @@
  * Pure core (release notes, planning) and adapters (Docker, Postgres) behind small ports.
  */
 export * from './backup';
+export * from './compose';
 export { Deployment, type OpenDeploymentOptions, openDeployment } from './deployment/deployment';
+export type { DockerConnection, DockerodeClient } from './docker/docker-connection';
 export type {
   ContainerRecord,
+  DockerHousekeepingPort,
   DockerPort,
   ExecOutcome,
   ExecRequest,
+  LabelledResource,
+  ResourceKind,
   ScratchContainerSpec,
 } from './docker/docker-port';
 export { DockerodeDocker } from './docker/dockerode-docker';
-export * from './compose';
 export * from './errors';
 export * from './execute';
 export * from './migrations';

@@ -3,7 +3,9 @@ export type BackupEvent =
   | { type: 'step'; step: string; status: 'started' | 'finished'; detail?: string }
   | { type: 'progress'; phase: 'dump' | 'restore'; bytes: number }
   /** The dump file is complete and fsynced, before it is verified. */
-  | { type: 'dump-written'; path: string; bytes: number; sha256: string };
+  | { type: 'dump-written'; path: string; bytes: number; sha256: string }
+  /** Something left behind that did not fail the operation (a throwaway container Docker would not remove). */
+  | { type: 'warning'; message: string };
 
 export type BackupEventHandler = (event: BackupEvent) => void;
 

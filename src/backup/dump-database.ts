@@ -44,7 +44,11 @@ export async function dumpDatabase(input: DumpInput): Promise<{ exitCode: number
   child.stderr.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-65536);
   });
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  await pipeline(child.stdout, input.writer);
-  return { exitCode: await exited, stderr };
+  // 'error' (pg_dump missing, or the abort killing it) must have a listener, or it would end the process.
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve(code));
+  });
+  const [, exitCode] = await Promise.all([pipeline(child.stdout, input.writer), exited]);
+  return { exitCode, stderr };
 }

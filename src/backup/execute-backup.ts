@@ -1,15 +1,26 @@
-import { access, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PsqlSession } from '../db/psql-session';
 import { type Deployment, secretsOf } from '../deployment/deployment';
 import type { ContainerRecord } from '../docker/docker-port';
 import { envMap } from '../docker/env-entries';
-import { UpgradeError } from '../errors';
+import { AbortedError, UpgradeError } from '../errors';
+import { throwIfAborted } from '../errors/abort';
+import { errnoIn } from '../errors/errno';
 import { type SecretSet, secretFingerprint, tailOf } from '../secrets';
 import { type BackupEventHandler, emitter } from './backup-events';
 import { type BackupPlan, BackupPlanSchema } from './backup-plan';
+import { checkedPlan } from './checked-plan';
 import { dumpDatabase } from './dump-database';
-import { ensurePrivateDir, hashFile, publishDir, removeQuietly, syncDir, writeDurable } from './fs-durable';
+import {
+  ensurePrivateDir,
+  exists,
+  hashFile,
+  publishDir,
+  removeQuietly,
+  syncDir,
+  writeDurable,
+} from './fs-durable';
 import { HashingFileWriter } from './hashing-file-writer';
 import { type BackupManifest, BackupManifestSchema, DUMP_FILE, MANIFEST_FILE, ROLES_FILE } from './manifest';
 import { parseRoleRows, ROLES_QUERY, rolesSql } from './roles';
@@ -65,9 +76,12 @@ async function engramVersion(
   app: ContainerRecord | undefined,
 ): Promise<string | null> {
   if (app?.running) {
-    const r = await deployment.docker
-      .exec(app.id, { cmd: ['/app/bin/engram', 'version'] })
-      .catch(() => undefined);
+    const r = await deployment.docker.exec(app.id, { cmd: ['/app/bin/engram', 'version'] }).catch((err) => {
+      // A running app can still refuse an exec (restarting, stopping): its image tag then answers.
+      // An engine that does not answer, or an abort, is not a version question and is thrown.
+      if (err instanceof UpgradeError && err.code === 'DOCKER_OPERATION') return undefined;
+      throw err;
+    });
     const m = r?.stdout.match(/^engram\s+(\S+)/m);
     if (m) return m[1]!;
   }
@@ -81,23 +95,22 @@ export async function executeBackup(
   planInput: BackupPlan,
   options: ExecuteBackupOptions = {},
 ): Promise<BackupResult> {
-  const plan = BackupPlanSchema.parse(planInput);
+  const plan = checkedPlan(BackupPlanSchema, planInput, 'backup');
+  throwIfAborted(options.signal, {
+    message: 'The backup was aborted before it started',
+    unchanged: 'Nothing was changed',
+  });
   const emit = emitter(options.onEvent);
   const started = Date.now();
   const { path: finalPath, tempPath } = plan.destination;
   const db = await deployment.db();
-  const app = await deployment.app().catch(() => undefined);
+  const app = await deployment.findApp();
   const secrets: SecretSet = secretsOf(db, app);
   let stoppedApp: ContainerRecord | undefined;
   let session: PsqlSession | undefined;
   let step = 'prepare';
   try {
-    if (
-      await access(finalPath).then(
-        () => true,
-        () => false,
-      )
-    ) {
+    if (await exists(finalPath)) {
       throw new UpgradeError('BACKUP_FAILED', {
         message: `${finalPath} already exists`,
         hint: 'Plan a new backup',
@@ -199,14 +212,19 @@ export async function executeBackup(
     }
     await listArchive(deployment.docker, db.id, join(tempPath, DUMP_FILE), plan.id, options.signal);
     if (plan.verify.level === 2) {
-      await using scratch = await ScratchPostgres.start(deployment.docker, db.image, plan.source.user, {
+      const scratch = await ScratchPostgres.start(deployment.docker, db.image, plan.source.user, {
         signal: options.signal,
       });
-      await testRestore(deployment.docker, scratch, tempPath, manifest, {
-        secrets,
-        signal: options.signal,
-        onProgress: (bytes) => emit({ type: 'progress', phase: 'restore', bytes }),
-      });
+      await scratch.use(
+        () =>
+          testRestore(deployment.docker, scratch, tempPath, manifest, {
+            secrets,
+            signal: options.signal,
+            onProgress: (bytes) => emit({ type: 'progress', phase: 'restore', bytes }),
+          }),
+        // The backup verified: a container Docker would not remove is reported, not a failed backup.
+        { onLeftover: (err) => emit({ type: 'warning', message: err.message }) },
+      );
     }
     manifest.timings.verifyMs = Date.now() - verifyStarted;
     emit({ type: 'step', step, status: 'finished', detail: `level ${plan.verify.level}` });
@@ -256,33 +274,31 @@ function backupFailure(
     aborted: boolean;
   },
 ): UpgradeError {
-  const e = err as { code?: string; message?: string };
-  const base = err instanceof UpgradeError ? err.summary : (e.message ?? String(err));
-  const code = ctx.aborted
-    ? 'ABORTED'
-    : e.code === 'ENOSPC' || e.code === 'EDQUOT'
-      ? 'BACKUP_NO_SPACE'
-      : err instanceof UpgradeError
-        ? err.code
-        : 'BACKUP_FAILED';
-  const what =
-    code === 'BACKUP_NO_SPACE' ? 'the backup dir ran out of space' : ctx.aborted ? 'it was aborted' : base;
+  const inner = err instanceof UpgradeError ? err : undefined;
+  const base = inner ? `${inner.summary} [${inner.code}]` : ((err as Error).message ?? String(err));
+  // The disk filling up may surface wrapped (a write through the Docker stream): look down the causes.
+  const noSpace = ['ENOSPC', 'EDQUOT'].includes(errnoIn(err) ?? '');
+  // A backup fails with a backup code; a Docker or database error underneath stays the cause (causeCode).
+  const code = noSpace ? 'BACKUP_NO_SPACE' : inner?.code.startsWith('BACKUP_') ? inner.code : 'BACKUP_FAILED';
+  const what = ctx.aborted ? 'it was aborted' : noSpace ? 'the backup dir ran out of space' : base;
   const app = ctx.appName
     ? ctx.restarted
       ? ` ${ctx.appName} was started again.`
       : ` ${ctx.appName} is STOPPED and could not be started: start it with docker start ${ctx.appName}.`
     : '';
-  return new UpgradeError(code, {
+  const details = {
     message: ctx.secrets.redact(`Backup ${ctx.id} failed during '${ctx.step}': ${what}`),
     unchanged: `Nothing was left at ${ctx.finalPath}; the partial files were removed.${app} The database was only read`,
-    hint:
-      err instanceof UpgradeError && err.hint
-        ? err.hint
-        : code === 'BACKUP_NO_SPACE'
+    hint: ctx.aborted
+      ? 'Run the backup again when it can finish'
+      : inner?.hint
+        ? inner.hint
+        : noSpace
           ? 'Free space in the backup dir or choose another, then run the backup again'
           : 'Fix the cause above and run the backup again',
     step: ctx.step,
     backupId: ctx.id,
     cause: err,
-  });
+  };
+  return ctx.aborted ? new AbortedError(details) : new UpgradeError(code, details);
 }

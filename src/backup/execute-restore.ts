@@ -2,8 +2,10 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ident, literal, psqlQuery } from '../db/psql';
 import { type Deployment, secretsOf } from '../deployment/deployment';
 import type { ContainerRecord } from '../docker/docker-port';
-import { UpgradeError } from '../errors';
+import { AbortedError, UpgradeError } from '../errors';
+import { throwIfAborted } from '../errors/abort';
 import { type BackupEventHandler, emitter } from './backup-events';
+import { checkedPlan } from './checked-plan';
 import { checkFiles, loadManifest } from './load-manifest';
 import { databaseOid, dropIfSame, readContents, restoreInto } from './restore-into';
 import { type RestorePlan, RestorePlanSchema } from './restore-plan';
@@ -30,10 +32,14 @@ export async function executeRestore(
   planInput: RestorePlan,
   options: ExecuteRestoreOptions = {},
 ): Promise<RestoreResult> {
-  const plan = RestorePlanSchema.parse(planInput);
+  const plan = checkedPlan(RestorePlanSchema, planInput, 'restore');
+  throwIfAborted(options.signal, {
+    message: 'The restore was aborted before it started',
+    unchanged: 'Nothing was changed',
+  });
   const emit = emitter(options.onEvent);
   const db = await target.db();
-  const app = await target.app().catch(() => undefined);
+  const app = await target.findApp();
   const secrets = secretsOf(db, app);
   const manifest = await loadManifest(plan.backup.dir);
   if (manifest.id !== plan.backup.id) {
@@ -96,7 +102,7 @@ export async function executeRestore(
         message: `The restored data does not match backup ${manifest.id}: ${diffs.slice(0, 5).join('; ')}`,
       });
     }
-    options.signal?.throwIfAborted();
+    throwIfAborted(options.signal, { message: 'Aborted before the swap' });
 
     step = 'swap';
     emit({ type: 'step', step, status: 'started' });
@@ -123,6 +129,7 @@ export async function executeRestore(
       head: manifest.migrations.head,
     };
   } catch (err) {
+    // Cleanup after a failure: each outcome is reported in the error below rather than thrown over it.
     // Only the database this run created is dropped, identified by the OID it had at creation.
     const stagingDropped = stagingOid
       ? await dropIfSame(admin, plan.stagingDatabase, stagingOid).catch(() => false)
@@ -131,7 +138,7 @@ export async function executeRestore(
       ? false
       : await databaseOid(admin, plan.target.database).then(
           (oid) => oid === plan.target.databaseOid,
-          () => false,
+          () => false, // reported as "could not be confirmed"
         );
     const restarted = stopped
       ? await target.docker.start(stopped.id).then(
@@ -140,13 +147,14 @@ export async function executeRestore(
         )
       : false;
     const aborted = options.signal?.aborted === true;
-    const base = err instanceof UpgradeError ? err.summary : ((err as Error).message ?? String(err));
+    const inner = err instanceof UpgradeError ? err : undefined;
+    const base = inner ? `${inner.summary} [${inner.code}]` : ((err as Error).message ?? String(err));
     const appNote = stopped
       ? restarted
         ? ` ${stopped.name} was started again.`
         : ` ${stopped.name} is stopped.`
       : '';
-    throw new UpgradeError(aborted ? 'ABORTED' : 'RESTORE_FAILED', {
+    const details = {
       message: secrets.redact(
         `Restore of backup ${manifest.id} failed during '${step}': ${aborted ? 'it was aborted' : base}`,
       ),
@@ -156,14 +164,18 @@ export async function executeRestore(
             targetIntact
               ? `The target database ${plan.target.database} was not changed (checked: same OID ${plan.target.databaseOid})`
               : `Whether the target database ${plan.target.database} is unchanged could not be confirmed: check it before anything else`
-          }; ${stagingDropped ? `the staging database ${plan.stagingDatabase} was ${stagingOid ? 'dropped' : 'never created'}` : `the staging database ${plan.stagingDatabase} is left in place`}.${appNote}`,
+          }; ${stagingDropped ? `the staging database ${plan.stagingDatabase} was ${stagingOid ? 'dropped' : 'never created'}` : `the staging database ${plan.stagingDatabase} may be left in place: drop it once you have checked it`}.${appNote}`,
       hint: swapped
         ? `Start the app (docker start ${plan.target.appContainer ?? 'the app'}) and check it`
-        : 'Fix the cause above and run the restore again',
+        : aborted
+          ? 'Run the restore again when it can finish'
+          : 'Fix the cause above and run the restore again',
       step,
       backupId: manifest.id,
       cause: err,
-    });
+    };
+    // The inner error stays the cause; its code is in the message and in `causeCode`.
+    throw aborted ? new AbortedError(details) : new UpgradeError('RESTORE_FAILED', details);
   }
 }
 

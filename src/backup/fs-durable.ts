@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** fsync a directory, so a rename or a new file in it survives a crash. */
@@ -34,8 +34,23 @@ export async function publishDir(tempPath: string, finalPath: string): Promise<v
   await syncDir(dirname(finalPath));
 }
 
+/**
+ * Removes a partial directory on the way out of a failure. The failure is what gets reported; a
+ * leftover `.partial` directory is harmless (it never becomes a backup: only a rename publishes one).
+ */
 export async function removeQuietly(path: string): Promise<void> {
-  await rm(path, { recursive: true, force: true }).catch(() => {});
+  await rm(path, { recursive: true, force: true }).catch(() => undefined);
+}
+
+/** Whether the path exists. Only "no such file" means no: any other failure to look is thrown. */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
 }
 
 /** sha256 and size of a file, read through one reused 1 MiB buffer (no garbage for large dumps). */

@@ -9,7 +9,8 @@ export async function loadManifest(backupDir: string): Promise<BackupManifest> {
   let text: string;
   try {
     text = await readFile(join(backupDir, MANIFEST_FILE), 'utf8');
-  } catch {
+  } catch (err) {
+    if (!isMissing(err)) throw unreadable(join(backupDir, MANIFEST_FILE), err, undefined);
     throw new UpgradeError('BACKUP_CORRUPT', {
       message: `${backupDir} has no ${MANIFEST_FILE}, so it is not a finished backup`,
       unchanged: 'Nothing was restored or changed',
@@ -39,7 +40,10 @@ function safeJson(text: string): unknown {
 /** Re-reads every file the manifest lists and compares size and sha256. */
 export async function checkFiles(backupDir: string, manifest: BackupManifest): Promise<void> {
   for (const f of manifest.files) {
-    const actual = await hashFile(join(backupDir, f.name)).catch(() => undefined);
+    const actual = await hashFile(join(backupDir, f.name)).catch((err: unknown) => {
+      if (isMissing(err)) return undefined; // reported below as missing
+      throw unreadable(join(backupDir, f.name), err, manifest.id);
+    });
     if (!actual || actual.sha256 !== f.sha256 || actual.bytes !== f.bytes) {
       throw new UpgradeError('BACKUP_CORRUPT', {
         message: actual
@@ -51,4 +55,20 @@ export async function checkFiles(backupDir: string, manifest: BackupManifest): P
       });
     }
   }
+}
+
+function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/** A file of the backup exists but cannot be read: not proof of damage, but the backup cannot be used as it is. */
+function unreadable(path: string, err: unknown, backupId: string | undefined): UpgradeError {
+  return new UpgradeError('BACKUP_CORRUPT', {
+    message: `${path} cannot be read: ${(err as Error).message}`,
+    unchanged: 'Nothing was restored or changed',
+    hint: 'Check the permissions and the disk of the backup dir, then try again',
+    backupId,
+    cause: err,
+  });
 }

@@ -1,4 +1,4 @@
-import { access, statfs } from 'node:fs/promises';
+import { statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { psqlQuery } from '../db/psql';
 import { type Deployment, dbIdentityOf, secretsOf } from '../deployment/deployment';
@@ -6,6 +6,7 @@ import { InvalidInputError, UpgradeError } from '../errors';
 import { run } from '../process/run-command';
 import { requireAbsolutePath } from './absolute-path';
 import { type BackupPlan, BackupPlanSchema, type PlanStep } from './backup-plan';
+import { exists } from './fs-durable';
 
 export interface BackupOptions {
   /** Directory the backup is written into (created with mode 0700 when missing). */
@@ -40,11 +41,26 @@ function checkHost(dump: BackupOptions['dump']): void {
 }
 
 async function hostClientMajor(): Promise<number> {
-  const r = await run('pg_dump', ['--version'], { allowFail: true }).catch(() => undefined);
+  let r: { stdout: string } | undefined;
+  try {
+    r = await run('pg_dump', ['--version'], { allowFail: true });
+  } catch (err) {
+    // ENOENT: there is no pg_dump on the PATH, which is the answer; anything else is a failure to run it.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new UpgradeError('BACKUP_FAILED', {
+        message: `Could not run this host's pg_dump: ${(err as Error).message}`,
+        unchanged: 'Nothing was changed',
+        hint: "Check the pg_dump on the PATH, or dump inside the container (dump: { where: 'container' })",
+        cause: err,
+      });
+    }
+  }
   const m = r?.stdout.match(/\(PostgreSQL\)\s+(\d+)/);
   if (!m) {
     throw new UpgradeError('BACKUP_FAILED', {
-      message: 'No pg_dump client was found on this host',
+      message: r
+        ? `This host's pg_dump did not report a PostgreSQL version`
+        : 'No pg_dump client was found on this host',
       unchanged: 'Nothing was changed',
       hint: "Install the PostgreSQL client of the server's major version, or dump inside the container (dump: { where: 'container' })",
     });
@@ -55,17 +71,29 @@ async function hostClientMajor(): Promise<number> {
 /** The directory itself, or the closest ancestor that exists (where it will be created). */
 async function nearestExisting(dir: string): Promise<string> {
   let current = dir;
-  while (
-    !(await access(current).then(
-      () => true,
-      () => false,
-    ))
-  ) {
+  while (!(await exists(current))) {
     const parent = dirname(current);
     if (parent === current) break;
     current = parent;
   }
   return current;
+}
+
+/** Free bytes where the backup will be written; null where the platform cannot say (no statfs). */
+async function freeBytes(dir: string): Promise<number | null> {
+  try {
+    const fsInfo = await statfs(await nearestExisting(dir));
+    return fsInfo.bavail * fsInfo.bsize;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOSYS' || code === 'ENOTSUP') return null;
+    throw new UpgradeError('BACKUP_FAILED', {
+      message: `Could not check the free space for ${dir}: ${(err as Error).message}`,
+      unchanged: 'Nothing was changed',
+      hint: 'Check that the backup dir (or its nearest existing parent) can be read, or choose another',
+      cause: err,
+    });
+  }
 }
 
 export function stamp(d: Date): string {
@@ -98,7 +126,7 @@ export async function backup(deployment: Deployment, options: BackupOptions): Pr
     });
   }
   const { user, database } = dbIdentityOf(db);
-  const app = await deployment.app().catch(() => undefined);
+  const app = await deployment.findApp();
   const secrets = secretsOf(db, app);
   const target = { docker: deployment.docker, containerId: db.id, user, database, secrets };
   const [row] = await psqlQuery(
@@ -124,9 +152,9 @@ export async function backup(deployment: Deployment, options: BackupOptions): Pr
   }
 
   const requiredBytes = options.requiredFreeBytes ?? sizeBytes;
-  const fsInfo = await statfs(await nearestExisting(dir)).catch(() => undefined);
-  const availableBytes = fsInfo ? fsInfo.bavail * fsInfo.bsize : 0;
-  if (fsInfo && availableBytes < requiredBytes) {
+  const free = await freeBytes(dir);
+  const availableBytes = free ?? 0;
+  if (free !== null && availableBytes < requiredBytes) {
     throw new UpgradeError('BACKUP_NO_SPACE', {
       message: `${dir} has ${availableBytes} bytes free; the backup needs about ${requiredBytes} (the database size)`,
       unchanged: 'Nothing was changed',

@@ -41,7 +41,7 @@ export async function restore(
     });
   }
   const { user, database } = dbIdentityOf(db);
-  const app = await target.app().catch(() => undefined);
+  const app = await target.findApp();
   const now = (options.now ?? (() => new Date()))();
   // Refuses a POSTGRES_DB that Postgres would truncate before a single statement runs.
   const names = restoreDatabaseNames(database, now);

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { DockerPort } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
+import { throwIfAborted } from '../errors/abort';
 
 export const SCRATCH_LABEL = 'engram-upgrade.scratch';
 
@@ -42,7 +43,7 @@ export class ScratchPostgres implements AsyncDisposable {
     const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
     try {
       for (;;) {
-        opts.signal?.throwIfAborted();
+        throwIfAborted(opts.signal, { message: 'Aborted while the throwaway Postgres was starting' });
         const r = await docker.exec(id, {
           cmd: ['pg_isready', '-h', '127.0.0.1', '-U', user, '-d', 'postgres'],
         });
@@ -58,16 +59,61 @@ export class ScratchPostgres implements AsyncDisposable {
         await delay(300);
       }
     } catch (err) {
-      await scratch.dispose();
+      await scratch.#removeAfterFailure();
       throw err;
     }
   }
 
+  /**
+   * Removes the container. Throws when Docker cannot remove it: a leftover is worth knowing about (it
+   * carries SCRATCH_LABEL, so `docker rm -f` or the harness's sweep can find it).
+   */
   async dispose(): Promise<void> {
-    await this.docker.remove(this.containerId).catch(() => {});
+    try {
+      await this.docker.remove(this.containerId);
+    } catch (err) {
+      throw new UpgradeError('DOCKER_OPERATION', {
+        message: `The throwaway Postgres ${this.containerId.slice(0, 12)} could not be removed`,
+        unchanged: 'What it was used for is complete; only the container is left behind',
+        hint: `Remove it with 'docker rm -f ${this.containerId.slice(0, 12)}'`,
+        cause: err,
+      });
+    }
+  }
+
+  /**
+   * Removes the container after the work with it failed. That failure is the one to report, so a
+   * removal failure here is not thrown over it; the leftover is labelled for a sweep.
+   */
+  async #removeAfterFailure(): Promise<void> {
+    await this.docker.remove(this.containerId).catch(() => undefined);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.dispose();
+  }
+
+  /**
+   * Runs `work` with the server, then removes it. A removal failure after `work` succeeded is thrown,
+   * or handed to `onLeftover` when given (so a good result is not lost over a leftover container).
+   */
+  async use<T>(
+    work: (scratch: ScratchPostgres) => Promise<T>,
+    opts: { onLeftover?: (err: UpgradeError) => void } = {},
+  ): Promise<T> {
+    let result: T;
+    try {
+      result = await work(this);
+    } catch (err) {
+      await this.#removeAfterFailure();
+      throw err;
+    }
+    try {
+      await this.dispose();
+    } catch (err) {
+      if (!opts.onLeftover) throw err;
+      opts.onLeftover(err as UpgradeError);
+    }
+    return result;
   }
 }

@@ -1,8 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
+import { defaultDocker } from '../docker/default-docker';
 import type { DockerPort } from '../docker/docker-port';
-import { DockerodeDocker } from '../docker/dockerode-docker';
 import { UpgradeError } from '../errors';
+import { abortedBecause, throwIfAborted } from '../errors/abort';
 import type { SecretSet } from '../secrets';
 import { checkFiles, loadManifest } from './load-manifest';
 import { type BackupManifest, DUMP_FILE } from './manifest';
@@ -13,7 +14,7 @@ import { compareWithManifest } from './table-counts';
 export interface VerifyBackupOptions {
   /** 1: checksums and `pg_restore --list`; 2: also a restore into a throwaway Postgres, compared with the manifest. @default 1 */
   level?: 1 | 2;
-  /** @default a `DockerodeDocker` on the default socket */
+  /** @default a `DockerodeDocker` on DOCKER_HOST or the default socket */
   docker?: DockerPort;
   /** Postgres image for the throwaway server (same major as the source). @default the image recorded in the manifest */
   image?: string;
@@ -88,40 +89,56 @@ export async function testRestore(
   return Object.keys(manifest.tables).length;
 }
 
-/** Checks a finished backup: level 1 (checksums, readable archive) or level 2 (plus a test restore). */
+/**
+ * Checks a finished backup: level 1 (checksums, readable archive) or level 2 (plus a test restore).
+ * Only reads the backup; the throwaway Postgres it starts is removed again. Cancelled through
+ * `signal`, it rejects with an `AbortedError`.
+ */
 export async function verifyBackup(
   backupDir: string,
   options: VerifyBackupOptions = {},
 ): Promise<VerifyReport> {
   const started = Date.now();
   const level = options.level ?? 1;
-  const docker = options.docker ?? new DockerodeDocker();
-  const manifest = await loadManifest(backupDir);
-  await checkFiles(backupDir, manifest);
-  const image = options.image ?? manifest.database.image;
-  await using scratch = await ScratchPostgres.start(docker, image, manifest.database.user, {
-    signal: options.signal,
-  });
-  const archiveEntries = await listArchive(
-    docker,
-    scratch.containerId,
-    join(backupDir, DUMP_FILE),
-    manifest.id,
-    options.signal,
-  );
-  const tablesCompared =
-    level === 2
-      ? await testRestore(docker, scratch, backupDir, manifest, {
-          signal: options.signal,
-          onProgress: options.onProgress,
-        })
-      : 0;
-  return {
-    id: manifest.id,
-    level,
-    archiveEntries,
-    tablesCompared,
-    head: manifest.migrations.head,
-    ms: Date.now() - started,
+  const aborted = {
+    message: `Verification of ${backupDir} was aborted`,
+    unchanged: 'The backup was only read; the throwaway Postgres, if one was started, is removed',
   };
+  throwIfAborted(options.signal, aborted);
+  try {
+    const docker = options.docker ?? (await defaultDocker());
+    const manifest = await loadManifest(backupDir);
+    await checkFiles(backupDir, manifest);
+    throwIfAborted(options.signal, aborted);
+    const image = options.image ?? manifest.database.image;
+    const scratch = await ScratchPostgres.start(docker, image, manifest.database.user, {
+      signal: options.signal,
+    });
+    const { archiveEntries, tablesCompared } = await scratch.use(async () => ({
+      archiveEntries: await listArchive(
+        docker,
+        scratch.containerId,
+        join(backupDir, DUMP_FILE),
+        manifest.id,
+        options.signal,
+      ),
+      tablesCompared:
+        level === 2
+          ? await testRestore(docker, scratch, backupDir, manifest, {
+              signal: options.signal,
+              onProgress: options.onProgress,
+            })
+          : 0,
+    }));
+    return {
+      id: manifest.id,
+      level,
+      archiveEntries,
+      tablesCompared,
+      head: manifest.migrations.head,
+      ms: Date.now() - started,
+    };
+  } catch (err) {
+    throw options.signal?.aborted ? abortedBecause(err, aborted) : err;
+  }
 }

@@ -14,6 +14,8 @@ export class PsqlSession implements AsyncDisposable {
   #waiter: { marker: string; resolve: (out: string) => void; reject: (e: Error) => void } | undefined;
   #done: Promise<ExecOutcome>;
   #ended: ExecOutcome | undefined;
+  /** Why the session could not run at all (Docker refused the exec, the stream broke), kept as the cause. */
+  #endCause: unknown;
   #seq = 0;
   #queue: Promise<void> = Promise.resolve();
   #secrets: SecretSet | undefined;
@@ -42,6 +44,7 @@ export class PsqlSession implements AsyncDisposable {
       (err: unknown) => {
         const message = err instanceof Error ? err.message : String(err);
         this.#ended = { exitCode: null, stdout: '', stderr: message };
+        this.#endCause = err;
         this.#fail(message);
       },
     );
@@ -71,9 +74,13 @@ export class PsqlSession implements AsyncDisposable {
     return out.then(splitRows);
   }
 
+  /**
+   * Ends psql and waits for it. Never throws: a session that broke has already failed the query that
+   * was waiting on it (with the cause), and a close is also how a failed backup cleans up.
+   */
   async close(): Promise<void> {
     if (!this.#stdin.writableEnded) this.#stdin.end('\\q\n');
-    await this.#done.catch(() => {});
+    await this.#done.catch(() => undefined);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -101,6 +108,7 @@ export class PsqlSession implements AsyncDisposable {
     const detail = tailOf(stderr, this.#secrets);
     return new UpgradeError('DATABASE', {
       message: `The database session ended: ${detail || 'psql exited'}`,
+      cause: this.#endCause,
     });
   }
 }

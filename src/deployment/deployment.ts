@@ -1,5 +1,5 @@
+import { defaultDocker } from '../docker/default-docker';
 import type { ContainerRecord, DockerPort } from '../docker/docker-port';
-import { DockerodeDocker } from '../docker/dockerode-docker';
 import { envMap } from '../docker/env-entries';
 import { InvalidInputError, UpgradeError } from '../errors';
 import { SecretSet } from '../secrets';
@@ -11,7 +11,10 @@ export interface OpenDeploymentOptions {
   appService?: string;
   /** @default 'postgres' */
   dbService?: string;
-  /** @default a `DockerodeDocker` on the default socket / DOCKER_HOST */
+  /**
+   * @default a `DockerodeDocker` on DOCKER_HOST or the default socket (loaded on first use, so code that
+   * passes its own port never loads the Docker client)
+   */
   docker?: DockerPort;
 }
 
@@ -31,13 +34,21 @@ export class Deployment {
     this.docker = opts.docker;
   }
 
-  /** The service's current container (newest first when compose left several). */
-  async container(service: string): Promise<ContainerRecord> {
+  /**
+   * The service's current container (the running one, else the newest), or undefined when the project
+   * has none. A Docker failure is not "none": it still throws.
+   */
+  async findContainer(service: string): Promise<ContainerRecord | undefined> {
     const found = await this.docker.findContainers({
       'com.docker.compose.project': this.project,
       'com.docker.compose.service': service,
     });
-    const current = found.find((c) => c.running) ?? found[0];
+    return found.find((c) => c.running) ?? found[0];
+  }
+
+  /** The service's current container (the running one, else the newest); throws when there is none. */
+  async container(service: string): Promise<ContainerRecord> {
+    const current = await this.findContainer(service);
     if (!current) {
       throw new UpgradeError('INVALID_INPUT', {
         message: `Compose project '${this.project}' has no '${service}' container`,
@@ -56,9 +67,14 @@ export class Deployment {
     return this.container(this.dbService);
   }
 
-  /** Secrets visible in the deployment's containers, for redaction. */
+  /** The app's container, or undefined when the project has none (the app may be removed mid-restore). */
+  findApp(): Promise<ContainerRecord | undefined> {
+    return this.findContainer(this.appService);
+  }
+
+  /** Secrets visible in the deployment's containers, for redaction. A container that is absent adds none. */
   async secrets(): Promise<SecretSet> {
-    const records = [this.appService, this.dbService].map((s) => this.container(s).catch(() => undefined));
+    const records = [this.appService, this.dbService].map((s) => this.findContainer(s));
     return secretsOf(...(await Promise.all(records)));
   }
 
@@ -100,7 +116,7 @@ export async function openDeployment(opts: OpenDeploymentOptions): Promise<Deplo
     project: opts.project,
     appService: opts.appService ?? 'engram',
     dbService: opts.dbService ?? 'postgres',
-    docker: opts.docker ?? new DockerodeDocker(),
+    docker: opts.docker ?? (await defaultDocker()),
   });
   await dep.db();
   return dep;

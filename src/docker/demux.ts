@@ -52,3 +52,16 @@ export class DockerDemux extends Transform {
     return this.#stderr.toString('utf8');
   }
 }
+
+/** Splits a whole multiplexed log buffer (8-byte frame headers) into its text, both streams in order. */
+export function demuxAll(raw: Buffer | string): string {
+  if (typeof raw === 'string') return raw;
+  const parts: Buffer[] = [];
+  let at = 0;
+  while (at + HEADER <= raw.length) {
+    const size = raw.readUInt32BE(at + 4);
+    parts.push(raw.subarray(at + HEADER, at + HEADER + size));
+    at += HEADER + size;
+  }
+  return Buffer.concat(parts).toString('utf8');
+}

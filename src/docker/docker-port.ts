@@ -128,3 +128,25 @@ export interface DockerPort {
   /** The container's log from `sinceSeconds` (Unix time), following it until the signal aborts. */
   followLogs(id: string, opts: { sinceSeconds?: number; signal: AbortSignal }): AsyncIterable<LogLine>;
 }
+
+export type ResourceKind = 'container' | 'volume' | 'network';
+
+/** A container, volume or network found by its label. */
+export interface LabelledResource {
+  kind: ResourceKind;
+  /** Container or network id; a volume's name. */
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+}
+
+/**
+ * Housekeeping of labelled leftovers (the test harness's sweep): beyond what an upgrade needs, so it
+ * is a port of its own. `DockerodeDocker` implements both.
+ */
+export interface DockerHousekeepingPort {
+  /** Everything of that kind carrying the label: `key` (any value) or `key=value`. Containers include stopped ones. */
+  listLabelled(kind: ResourceKind, label: string): Promise<LabelledResource[]>;
+  /** Removes it (a container by force, with its anonymous volumes). One that is already gone is not an error. */
+  removeResource(resource: LabelledResource): Promise<void>;
+}

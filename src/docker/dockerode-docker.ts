@@ -1,34 +1,47 @@
-import { createInterface } from 'node:readline';
-import { PassThrough, type Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import Docker from 'dockerode';
-import { extract } from 'tar-stream';
+// Types only: dockerode (with ssh2) and tar-stream are imported on first use, not with the package.
+import type Docker from 'dockerode';
 import { UpgradeError } from '../errors';
-import { DockerDemux } from './demux';
+import { throwIfAborted } from '../errors/abort';
+import { demuxAll } from './demux';
+import { connect, type DockerConnection, type DockerodeClient } from './docker-connection';
+import { dockerFailure, statusOf } from './docker-failure';
 import type {
   ContainerRecord,
+  DockerHousekeepingPort,
   DockerPort,
   ExecOutcome,
   ExecRequest,
   ImageRecord,
+  LabelledResource,
   LogLine,
   OneOffOutcome,
   OneOffSpec,
   PullProgress,
+  ResourceKind,
   ScratchContainerSpec,
 } from './docker-port';
+import { type ExecConnection, pumpExec } from './exec-stream';
+import { logLines } from './log-lines';
+import { followPull } from './pull-progress';
 
-/** The production Docker adapter. Takes a dockerode client or connection options; never a global. */
-export class DockerodeDocker implements DockerPort {
-  readonly #docker: Docker;
+/**
+ * The production Docker adapter. Takes connection options or a dockerode client; never a global.
+ * dockerode is imported on the first call, so constructing one costs nothing.
+ */
+export class DockerodeDocker implements DockerPort, DockerHousekeepingPort {
+  readonly #given: DockerConnection | DockerodeClient;
+  #client: Promise<Docker> | undefined;
 
-  constructor(docker: Docker | Docker.DockerOptions = {}) {
-    this.#docker = docker instanceof Docker ? docker : new Docker(docker);
+  /** @param docker connection options, or a configured dockerode client. @default DOCKER_HOST, else the local socket */
+  constructor(docker: DockerConnection | DockerodeClient = {}) {
+    this.#given = docker;
   }
 
   async findContainers(labels: Record<string, string>): Promise<ContainerRecord[]> {
-    const list = await this.#call('list containers', () =>
-      this.#docker.listContainers({
+    const list = await this.#call('list containers', (d) =>
+      d.listContainers({
         all: true,
         filters: { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) },
       }),
@@ -37,9 +50,7 @@ export class DockerodeDocker implements DockerPort {
   }
 
   async inspect(idOrName: string): Promise<ContainerRecord> {
-    const info = await this.#call(`inspect container ${idOrName}`, () =>
-      this.#docker.getContainer(idOrName).inspect(),
-    );
+    const info = await this.#call(`inspect container ${idOrName}`, (d) => d.getContainer(idOrName).inspect());
     return {
       id: info.Id,
       name: info.Name.replace(/^\//, ''),
@@ -58,86 +69,64 @@ export class DockerodeDocker implements DockerPort {
   }
 
   async exec(id: string, req: ExecRequest): Promise<ExecOutcome> {
-    const exec = await this.#call(`start a command in container ${id.slice(0, 12)}`, () =>
-      this.#docker.getContainer(id).exec({
-        Cmd: req.cmd,
-        AttachStdin: req.stdin !== undefined,
-        AttachStdout: true,
-        AttachStderr: true,
-        User: req.user,
-        Env: req.env ? Object.entries(req.env).map(([k, v]) => `${k}=${v}`) : undefined,
-      }),
+    const what = `run ${req.cmd[0] ?? 'a command'} in container ${id.slice(0, 12)}`;
+    throwIfAborted(req.signal, { message: `Did not ${what}: the operation was aborted first` });
+    const exec = await this.#call(
+      what,
+      (d) =>
+        d.getContainer(id).exec({
+          Cmd: req.cmd,
+          AttachStdin: req.stdin !== undefined,
+          AttachStdout: true,
+          AttachStderr: true,
+          User: req.user,
+          Env: req.env ? Object.entries(req.env).map(([k, v]) => `${k}=${v}`) : undefined,
+        }),
+      req.signal,
     );
-    const stream = (await exec.start({
-      hijack: true,
-      stdin: req.stdin !== undefined,
-    })) as NodeJS.ReadWriteStream & {
-      destroy(err?: Error): void;
-    };
-    const demux = new DockerDemux();
-    const collected: Buffer[] = [];
-    const sink =
-      req.stdout ??
-      new Writable({
-        write(chunk: Buffer, _e, cb) {
-          collected.push(chunk);
-          cb();
-        },
-      });
-    const onAbort = () => stream.destroy(new Error('aborted'));
-    req.signal?.addEventListener('abort', onAbort, { once: true });
+    const stream = (await this.#call(
+      what,
+      () => exec.start({ hijack: true, stdin: req.stdin !== undefined }),
+      req.signal,
+    )) as ExecConnection;
+    const { stdout, stderr } = await pumpExec(stream, req, what);
+    return { exitCode: await this.#exitCode(exec, what), stdout, stderr };
+  }
+
+  /** The exec's exit code; null when Docker no longer knows the exec (its container is gone). */
+  async #exitCode(exec: Docker.Exec, what: string): Promise<number | null> {
     try {
-      // A command may stop reading its input early (pg_restore --list reads only the table of
-      // contents); its exit code, not the broken pipe, says whether it succeeded.
-      const feeding = req.stdin
-        ? pipeline(req.stdin, new PassThrough(), stream as unknown as Writable, { end: true }).catch(
-            (err: unknown) => {
-              if (!isBrokenPipe(err) || req.signal?.aborted) throw err;
-            },
-          )
-        : undefined;
-      try {
-        await pipeline(stream, demux, sink);
-      } finally {
-        if (feeding) {
-          // The command's output has ended, so the command has: input it never read is not wanted,
-          // and Docker would otherwise hold the connection until we stopped writing.
-          stream.destroy();
-          req.stdin?.destroy();
-          await feeding;
-        }
-      }
-    } finally {
-      req.signal?.removeEventListener('abort', onAbort);
+      const inspected = await exec.inspect();
+      return inspected.Running ? null : (inspected.ExitCode ?? null);
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw dockerFailure(`read the exit code after trying to ${what}`, err);
     }
-    const inspected = await exec.inspect().catch(() => undefined);
-    const exitCode = inspected && !inspected.Running ? (inspected.ExitCode ?? null) : null;
-    return { exitCode, stdout: Buffer.concat(collected).toString('utf8'), stderr: demux.stderr };
   }
 
   async stop(id: string, timeoutSeconds: number): Promise<void> {
-    await this.#call(`stop container ${id.slice(0, 12)}`, async () => {
+    await this.#call(`stop container ${id.slice(0, 12)}`, async (d) => {
       try {
-        await this.#docker.getContainer(id).stop({ t: timeoutSeconds });
+        await d.getContainer(id).stop({ t: timeoutSeconds });
       } catch (err) {
-        if ((err as { statusCode?: number }).statusCode !== 304) throw err; // 304: already stopped
+        if (statusOf(err) !== 304) throw err; // 304: already stopped
       }
     });
   }
 
   async start(id: string): Promise<void> {
-    await this.#call(`start container ${id.slice(0, 12)}`, async () => {
+    await this.#call(`start container ${id.slice(0, 12)}`, async (d) => {
       try {
-        await this.#docker.getContainer(id).start();
+        await d.getContainer(id).start();
       } catch (err) {
-        if ((err as { statusCode?: number }).statusCode !== 304) throw err; // 304: already running
+        if (statusOf(err) !== 304) throw err; // 304: already running
       }
     });
   }
 
   async createAndStart(spec: ScratchContainerSpec): Promise<string> {
-    const container = await this.#call(`create a container from ${spec.image}`, () =>
-      this.#docker.createContainer({
+    const container = await this.#call(`create a container from ${spec.image}`, (d) =>
+      d.createContainer({
         Image: spec.image,
         name: spec.name,
         Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
@@ -152,11 +141,11 @@ export class DockerodeDocker implements DockerPort {
   }
 
   async remove(id: string): Promise<void> {
-    await this.#call(`remove container ${id.slice(0, 12)}`, async () => {
+    await this.#call(`remove container ${id.slice(0, 12)}`, async (d) => {
       try {
-        await this.#docker.getContainer(id).remove({ force: true, v: true });
+        await d.getContainer(id).remove({ force: true, v: true });
       } catch (err) {
-        if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+        if (statusOf(err) !== 404) throw err; // 404: already gone
       }
     });
   }
@@ -165,61 +154,31 @@ export class DockerodeDocker implements DockerPort {
     reference: string,
     opts: { signal?: AbortSignal; onProgress?: (p: PullProgress) => void } = {},
   ): Promise<void> {
-    const stream = (await this.#call(`pull ${reference}`, () =>
-      this.#docker.pull(reference, { abortSignal: opts.signal }),
-    )) as Readable;
-    const layers = new Map<string, { current: number; total: number }>();
-    await this.#call(
+    const stream = (await this.#call(
       `pull ${reference}`,
-      () =>
-        new Promise<void>((resolve, reject) => {
-          this.#docker.modem.followProgress(
-            stream,
-            (err: Error | null, events: { error?: string; errorDetail?: { message?: string } }[]) => {
-              const failed = events?.find((e) => e.error);
-              if (err) reject(err);
-              else if (failed) reject(new Error(failed.errorDetail?.message ?? failed.error));
-              else resolve();
-            },
-            (event: {
-              id?: string;
-              status?: string;
-              progressDetail?: { current?: number; total?: number };
-            }) => {
-              if (!opts.onProgress) return;
-              if (event.id && event.progressDetail?.total) {
-                layers.set(event.id, {
-                  current: event.progressDetail.current ?? 0,
-                  total: event.progressDetail.total,
-                });
-              }
-              let current = 0;
-              let total = 0;
-              for (const l of layers.values()) {
-                current += l.current;
-                total += l.total;
-              }
-              opts.onProgress({ status: event.status ?? '', current, total });
-            },
-          );
-        }),
-    );
+      (d) => d.pull(reference, { abortSignal: opts.signal }),
+      opts.signal,
+    )) as Readable;
+    await this.#call(`pull ${reference}`, (d) => followPull(d.modem, stream, opts.onProgress), opts.signal);
   }
 
   async inspectImage(reference: string): Promise<ImageRecord | null> {
-    try {
-      const info = await this.#docker.getImage(reference).inspect();
-      return {
-        id: info.Id,
-        repoTags: info.RepoTags ?? [],
-        repoDigests: info.RepoDigests ?? [],
-        env: info.Config?.Env ?? [],
-        labels: info.Config?.Labels ?? {},
-      };
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return null;
-      return this.#call(`inspect image ${reference}`, () => Promise.reject(err));
-    }
+    const what = `inspect image ${reference}`;
+    return this.#call(what, async (d) => {
+      try {
+        const info = await d.getImage(reference).inspect();
+        return {
+          id: info.Id,
+          repoTags: info.RepoTags ?? [],
+          repoDigests: info.RepoDigests ?? [],
+          env: info.Config?.Env ?? [],
+          labels: info.Config?.Labels ?? {},
+        };
+      } catch (err) {
+        if (statusOf(err) === 404) return null; // no such image: the answer, not a failure
+        throw err;
+      }
+    });
   }
 
   async tagImage(imageId: string, reference: string): Promise<void> {
@@ -227,63 +186,71 @@ export class DockerodeDocker implements DockerPort {
     const slash = reference.lastIndexOf('/');
     const [repo, tag] =
       at > slash ? [reference.slice(0, at), reference.slice(at + 1)] : [reference, 'latest'];
-    await this.#call(`tag ${imageId.slice(0, 19)} as ${reference}`, () =>
-      this.#docker.getImage(imageId).tag({ repo, tag }),
+    await this.#call(`tag ${imageId.slice(0, 19)} as ${reference}`, (d) =>
+      d.getImage(imageId).tag({ repo, tag }),
     );
   }
 
   async readImageFiles(image: string, path: string): Promise<{ name: string; content: string }[]> {
-    const created = await this.#call(`create a container from ${image} to read ${path}`, () =>
+    const what = `read ${path} from ${image}`;
+    const created = await this.#call(`create a container from ${image} to read ${path}`, (d) =>
       // Created, never started: nothing of the image runs. The entrypoint is replaced all the same.
-      this.#docker.createContainer({ Image: image, Entrypoint: ['/bin/false'], Cmd: [], Labels: {} }),
+      d.createContainer({ Image: image, Entrypoint: ['/bin/false'], Cmd: [], Labels: {} }),
     );
     try {
-      const archive = (await this.#call(`read ${path} from ${image}`, () =>
-        created.getArchive({ path }),
-      )) as Readable;
-      const files: { name: string; content: string }[] = [];
-      const tar = extract();
-      tar.on('entry', (header, body, next) => {
-        const chunks: Buffer[] = [];
-        body.on('data', (c: unknown) => {
-          if (header.type === 'file') chunks.push(c as Buffer);
+      return await this.#call(what, async () => {
+        const archive = (await created.getArchive({ path })) as Readable;
+        const { extract } = await import('tar-stream');
+        const files: { name: string; content: string }[] = [];
+        const tar = extract();
+        tar.on('entry', (header, body, next) => {
+          const chunks: Buffer[] = [];
+          body.on('data', (c: unknown) => {
+            if (header.type === 'file') chunks.push(c as Buffer);
+          });
+          body.on('end', () => {
+            if (header.type === 'file') {
+              files.push({ name: header.name, content: Buffer.concat(chunks).toString('utf8') });
+            }
+            next();
+          });
+          body.resume();
         });
-        body.on('end', () => {
-          if (header.type === 'file') {
-            files.push({ name: header.name, content: Buffer.concat(chunks).toString('utf8') });
-          }
-          next();
-        });
-        body.resume();
+        await pipeline(archive, tar);
+        return files;
       });
-      await this.#call(`read ${path} from ${image}`, () => pipeline(archive, tar));
-      return files;
     } finally {
       await this.remove(created.id);
     }
   }
 
   async runOneOff(spec: OneOffSpec): Promise<OneOffOutcome> {
-    const created = await this.#call(`create a one-off container from ${spec.image.slice(0, 40)}`, () =>
-      this.#docker.createContainer({
-        Image: spec.image,
-        Entrypoint: spec.entrypoint,
-        Cmd: spec.cmd,
-        Env: spec.env,
-        Labels: spec.labels,
-        HostConfig: { NetworkMode: spec.network ?? 'none', AutoRemove: false },
-      }),
+    const what = `run a one-off container of ${spec.image.slice(0, 40)}`;
+    throwIfAborted(spec.signal, { message: `Did not ${what}: the operation was aborted first` });
+    const created = await this.#call(
+      what,
+      (d) =>
+        d.createContainer({
+          Image: spec.image,
+          Entrypoint: spec.entrypoint,
+          Cmd: spec.cmd,
+          Env: spec.env,
+          Labels: spec.labels,
+          HostConfig: { NetworkMode: spec.network ?? 'none', AutoRemove: false },
+        }),
+      spec.signal,
     );
     const onAbort = () => {
+      // An event handler has nowhere to throw: a kill that fails (the container already exited) is
+      // fine, and the abort itself is reported once wait() returns.
       created.kill().catch(() => undefined);
     };
     spec.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await this.start(created.id);
-      const waited = (await this.#call('wait for a one-off container', () => created.wait())) as {
-        StatusCode: number;
-      };
-      const raw = (await this.#call('read a one-off container log', () =>
+      const waited = (await this.#call(what, () => created.wait(), spec.signal)) as { StatusCode: number };
+      throwIfAborted(spec.signal, { message: `Aborted while trying to ${what}; the container was killed` });
+      const raw = (await this.#call(`read the log of a one-off container of ${spec.image.slice(0, 40)}`, () =>
         created.logs({ stdout: true, stderr: true, follow: false }),
       )) as unknown as Buffer;
       return { exitCode: waited.StatusCode, output: demuxAll(raw) };
@@ -297,85 +264,79 @@ export class DockerodeDocker implements DockerPort {
     id: string,
     opts: { sinceSeconds?: number; signal: AbortSignal },
   ): AsyncIterable<LogLine> {
-    const stream = (await this.#call(`follow the log of ${id.slice(0, 12)}`, () =>
-      this.#docker.getContainer(id).logs({
-        follow: true,
-        stdout: true,
-        stderr: true,
-        since: opts.sinceSeconds ?? 0,
-        abortSignal: opts.signal,
+    const what = `follow the log of ${id.slice(0, 12)}`;
+    const { docker, stream } = await this.#call(
+      what,
+      async (d) => ({
+        docker: d,
+        stream: (await d.getContainer(id).logs({
+          follow: true,
+          stdout: true,
+          stderr: true,
+          since: opts.sinceSeconds ?? 0,
+          abortSignal: opts.signal,
+        })) as unknown as Readable,
       }),
-    )) as unknown as Readable;
-    const merged = new PassThrough({ objectMode: true });
-    let open = 2;
-    const pump = (source: Readable, kind: LogLine['stream']) => {
-      const rl = createInterface({ input: source, crlfDelay: Number.POSITIVE_INFINITY });
-      rl.on('line', (line) => merged.write({ stream: kind, line } satisfies LogLine));
-      rl.on('close', () => {
-        if (--open === 0) merged.end();
-      });
-    };
-    const out = new PassThrough();
-    const err = new PassThrough();
-    pump(out, 'stdout');
-    pump(err, 'stderr');
-    this.#docker.modem.demuxStream(stream, out, err);
-    const finish = () => {
-      out.end();
-      err.end();
-    };
-    stream.on('end', finish);
-    stream.on('close', finish);
-    stream.on('error', finish);
-    const stop = () => {
-      stream.destroy();
-      finish();
-    };
-    opts.signal.addEventListener('abort', stop, { once: true });
+      opts.signal,
+    );
     try {
-      for await (const item of merged) yield item as LogLine;
-    } finally {
-      opts.signal.removeEventListener('abort', stop);
-      stream.destroy();
-    }
-  }
-
-  async #call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
+      yield* logLines(stream, (source, out, err) => docker.modem.demuxStream(source, out, err), opts.signal);
     } catch (err) {
-      if (err instanceof UpgradeError) throw err;
-      const e = err as { code?: string; statusCode?: number; json?: { message?: string }; message?: string };
-      if (e.code === 'ENOENT' || e.code === 'ECONNREFUSED' || e.code === 'EACCES') {
-        throw new UpgradeError('DOCKER_UNAVAILABLE', {
-          message: `Could not ${what}: the Docker engine does not answer (${e.code})`,
-          unchanged: 'Nothing was changed',
-          hint: 'Start Docker or set DOCKER_HOST, then run again',
-          cause: err,
-        });
-      }
-      throw new UpgradeError('DOCKER_OPERATION', {
-        message: `Could not ${what}: ${e.json?.message ?? e.message ?? String(err)}`,
-        cause: err,
-      });
+      throw dockerFailure(what, err);
     }
   }
-}
 
-/** Splits a whole multiplexed log buffer (8-byte frame headers) into its text, both streams in order. */
-function demuxAll(raw: Buffer | string): string {
-  if (typeof raw === 'string') return raw;
-  const parts: Buffer[] = [];
-  let at = 0;
-  while (at + 8 <= raw.length) {
-    const size = raw.readUInt32BE(at + 4);
-    parts.push(raw.subarray(at + 8, at + 8 + size));
-    at += 8 + size;
+  async listLabelled(kind: ResourceKind, label: string): Promise<LabelledResource[]> {
+    const filters = { label: [label] };
+    return this.#call(`list ${kind}s labelled ${label}`, async (d): Promise<LabelledResource[]> => {
+      switch (kind) {
+        case 'container':
+          return (await d.listContainers({ all: true, filters })).map((c) => ({
+            kind,
+            id: c.Id,
+            name: (c.Names?.[0] ?? c.Id).replace(/^\//, ''),
+            labels: c.Labels ?? {},
+          }));
+        case 'volume':
+          return ((await d.listVolumes({ filters })).Volumes ?? []).map((v) => ({
+            kind,
+            id: v.Name,
+            name: v.Name,
+            labels: v.Labels ?? {},
+          }));
+        case 'network':
+          return (await d.listNetworks({ filters })).map((n) => ({
+            kind,
+            id: n.Id,
+            name: n.Name,
+            labels: n.Labels ?? {},
+          }));
+      }
+    });
   }
-  return Buffer.concat(parts).toString('utf8');
-}
 
-function isBrokenPipe(err: unknown): boolean {
-  const code = (err as { code?: string }).code;
-  return code === 'EPIPE' || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE';
+  async removeResource(resource: LabelledResource): Promise<void> {
+    if (resource.kind === 'container') return this.remove(resource.id);
+    await this.#call(`remove ${resource.kind} ${resource.name}`, async (d) => {
+      try {
+        if (resource.kind === 'volume') await d.getVolume(resource.id).remove();
+        else await d.getNetwork(resource.id).remove();
+      } catch (err) {
+        if (statusOf(err) !== 404) throw err; // 404: already gone
+      }
+    });
+  }
+
+  /** Runs a dockerode call, turning whatever it throws into an `UpgradeError` that says what failed. */
+  async #call<T>(what: string, fn: (docker: Docker) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    try {
+      this.#client ??= connect(this.#given).catch((err: unknown) => {
+        this.#client = undefined; // a failed import or connection is retried by the next call
+        throw err;
+      });
+      return await fn(await this.#client);
+    } catch (err) {
+      throw err instanceof UpgradeError ? err : dockerFailure(what, err, signal);
+    }
+  }
 }

@@ -1,40 +1,44 @@
 /**
- * Stable error codes. A code never changes meaning once released; tools may switch on it.
+ * Every stable error code, in one list so tools and tests can enumerate them. A code never changes
+ * meaning once released; tools may switch on it. `docs/errors.md` describes each one.
  */
-export type UpgradeErrorCode =
-  | 'INVALID_INPUT'
-  | 'NOTES_UNREADABLE'
-  | 'PLAN_TARGET_OLDER'
-  | 'PLAN_UNKNOWN_VERSION'
-  | 'PLAN_UNSATISFIABLE_FLOOR'
-  | 'PLAN_RELEASE_GAP'
-  | 'PLAN_CONTRADICTION'
-  | 'SOURCE_HTTP'
-  | 'SOURCE_RATE_LIMITED'
-  | 'SOURCE_NOT_FOUND'
-  | 'DOCKER_UNAVAILABLE'
-  | 'DOCKER_OPERATION'
-  | 'COMPOSE_NO_IMAGE'
-  | 'DATABASE'
-  | 'BACKUP_FAILED'
-  | 'BACKUP_NO_SPACE'
-  | 'BACKUP_CLIENT_TOO_OLD'
-  | 'BACKUP_CORRUPT'
-  | 'BACKUP_VERIFY_FAILED'
-  | 'RESTORE_FAILED'
-  | 'ABORTED'
-  | 'TESTBED'
-  | 'SOURCE_IO'
-  | 'PLAN_STALE'
-  | 'LOCKED'
-  | 'JOURNAL'
-  | 'COMPOSE_EDIT'
-  | 'PULL_FAILED'
-  | 'MIGRATION_FAILED'
-  | 'HEALTH_FAILED'
-  | 'UPGRADE_FAILED'
-  | 'ROLLBACK_FAILED'
-  | 'ROLLBACK_UNAVAILABLE';
+export const UPGRADE_ERROR_CODES = [
+  'INVALID_INPUT',
+  'NOTES_UNREADABLE',
+  'PLAN_TARGET_OLDER',
+  'PLAN_UNKNOWN_VERSION',
+  'PLAN_UNSATISFIABLE_FLOOR',
+  'PLAN_RELEASE_GAP',
+  'PLAN_CONTRADICTION',
+  'SOURCE_HTTP',
+  'SOURCE_RATE_LIMITED',
+  'SOURCE_NOT_FOUND',
+  'SOURCE_IO',
+  'DOCKER_UNAVAILABLE',
+  'DOCKER_OPERATION',
+  'COMPOSE_NO_IMAGE',
+  'DATABASE',
+  'BACKUP_FAILED',
+  'BACKUP_NO_SPACE',
+  'BACKUP_CLIENT_TOO_OLD',
+  'BACKUP_CORRUPT',
+  'BACKUP_VERIFY_FAILED',
+  'RESTORE_FAILED',
+  'ABORTED',
+  'PLAN_STALE',
+  'LOCKED',
+  'JOURNAL',
+  'COMPOSE_EDIT',
+  'PULL_FAILED',
+  'MIGRATION_FAILED',
+  'HEALTH_FAILED',
+  'UPGRADE_FAILED',
+  'ROLLBACK_FAILED',
+  'ROLLBACK_UNAVAILABLE',
+  'TESTBED',
+] as const;
+
+export type UpgradeErrorCode = (typeof UPGRADE_ERROR_CODES)[number];
 
 export interface UpgradeErrorDetails {
   /** What happened, in one sentence. */
@@ -64,6 +68,11 @@ export class UpgradeError extends Error {
   readonly container: string | undefined;
   readonly backupId: string | undefined;
   readonly version: string | undefined;
+  /**
+   * The code of the `UpgradeError` this one wraps, when it wraps one: a restore that failed because
+   * the database refused a statement is `RESTORE_FAILED` with `causeCode` `DATABASE`.
+   */
+  readonly causeCode: UpgradeErrorCode | undefined;
 
   constructor(code: UpgradeErrorCode, details: UpgradeErrorDetails) {
     super(composeMessage(details), details.cause === undefined ? undefined : { cause: details.cause });
@@ -75,12 +84,21 @@ export class UpgradeError extends Error {
     this.container = details.container;
     this.backupId = details.backupId;
     this.version = details.version;
+    this.causeCode = details.cause instanceof UpgradeError ? details.cause.code : undefined;
   }
 
   /** A plain object for JSON output and journals (no stack, no cause chain). */
   toJSON(): Record<string, string> {
     const out: Record<string, string> = { name: this.name, code: this.code, message: this.summary };
-    for (const key of ['unchanged', 'hint', 'step', 'container', 'backupId', 'version'] as const) {
+    for (const key of [
+      'unchanged',
+      'hint',
+      'step',
+      'container',
+      'backupId',
+      'version',
+      'causeCode',
+    ] as const) {
       const value = this[key];
       if (value !== undefined) out[key] = value;
     }
@@ -108,11 +126,20 @@ export class InvalidInputError extends UpgradeError {
   }
 }
 
-/** The operation was cancelled through its AbortSignal. */
+/**
+ * The operation was cancelled through its AbortSignal. This is the one form cancellation takes: any
+ * `UpgradeError` whose code is `ABORTED` is an `AbortedError` for `instanceof`, including wrappers that
+ * carry more fields (a cancelled upgrade still reports which hops ran).
+ */
 export class AbortedError extends UpgradeError {
-  override readonly name = 'AbortedError';
+  override readonly name: string = 'AbortedError';
   constructor(details: UpgradeErrorDetails) {
     super('ABORTED', details);
+  }
+
+  /** Decided by the code, not the constructor (so AbortedError is not meant to be subclassed). */
+  static override [Symbol.hasInstance](value: unknown): value is AbortedError {
+    return value instanceof UpgradeError && value.code === 'ABORTED';
   }
 }
 

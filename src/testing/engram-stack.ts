@@ -1,11 +1,11 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import type Docker from 'dockerode';
 import { parseDocument } from 'yaml';
-import type { ExecOutcome } from '../docker/docker-port';
-import { DockerodeDocker } from '../docker/dockerode-docker';
+import type { DockerPort, ExecOutcome } from '../docker/docker-port';
+import { UpgradeError } from '../errors';
 import { type RunResult, run } from '../process/run-command';
+import { harness } from './testbed-error';
 
 export interface StackSecrets {
   postgresPassword: string;
@@ -15,7 +15,7 @@ export interface StackSecrets {
 }
 
 export interface EngramStackInit {
-  docker: Docker;
+  docker: DockerPort;
   projectName: string;
   dir: string;
   version: string;
@@ -36,7 +36,8 @@ const FIELD = '\u001f';
 /** A running throwaway deployment. Looks containers up by compose labels each time, so it stays
  * right after an upgrade recreates them. */
 export class EngramStack implements AsyncDisposable {
-  readonly docker: Docker;
+  /** The Docker port the harness drives the stack through (our own port, not a Docker SDK client). */
+  readonly docker: DockerPort;
   readonly projectName: string;
   /** The compose project directory (compose.yaml and .env). */
   readonly dir: string;
@@ -77,10 +78,18 @@ export class EngramStack implements AsyncDisposable {
    * operator edits it by hand (comments kept). Starting it is the caller's `compose(['up', '-d'])`.
    */
   useVersion(version: string): void {
-    const doc = parseDocument(readFileSync(this.composeFile, 'utf8'));
     const image = `${this.#engramImage.slice(0, this.#engramImage.lastIndexOf(':'))}:${version}`;
-    doc.setIn(['services', 'engram', 'image'], image);
-    writeFileSync(this.composeFile, doc.toString());
+    try {
+      const doc = parseDocument(readFileSync(this.composeFile, 'utf8'));
+      doc.setIn(['services', 'engram', 'image'], image);
+      writeFileSync(this.composeFile, doc.toString());
+    } catch (err) {
+      throw new UpgradeError('TESTBED', {
+        message: `Could not point ${this.composeFile} at ${image}: ${(err as Error).message}`,
+        unchanged: 'The running containers were not touched',
+        cause: err,
+      });
+    }
     this.#engramImage = image;
   }
 
@@ -91,44 +100,50 @@ export class EngramStack implements AsyncDisposable {
 
   /** A connection string for Postgres as published on 127.0.0.1 (contains the password: keep it out of logs). */
   get databaseUrl(): string {
-    if (!this.postgresPort)
-      throw new Error('Postgres is not published for this stack (publishPostgres: false)');
+    if (!this.postgresPort) {
+      throw new UpgradeError('TESTBED', {
+        message: 'Postgres is not published for this stack (it was started with publishPostgres: false)',
+        hint: 'Start the stack with publishPostgres: true, or use query() which runs psql inside the container',
+      });
+    }
     return `postgres://engram:${encodeURIComponent(this.#secrets.postgresPassword)}@127.0.0.1:${this.postgresPort}/${this.database}`;
   }
 
   /** Id of the service's current container (the newest one when several exist). */
   async containerId(service: 'engram' | 'postgres'): Promise<string> {
-    const list = await this.docker.listContainers({
-      all: true,
-      filters: {
-        label: [`com.docker.compose.project=${this.projectName}`, `com.docker.compose.service=${service}`],
-      },
+    const [newest] = await this.docker.findContainers({
+      'com.docker.compose.project': this.projectName,
+      'com.docker.compose.service': service,
     });
-    const newest = list.sort((a, b) => b.Created - a.Created)[0];
-    if (!newest) throw new Error(`no ${service} container in compose project ${this.projectName}`);
-    return newest.Id;
+    if (!newest) {
+      throw new UpgradeError('TESTBED', {
+        message: `Compose project ${this.projectName} has no ${service} container`,
+        hint: `See 'docker compose -p ${this.projectName} ps -a'; a failed 'up' or a test that removed it leaves none`,
+      });
+    }
+    return newest.id;
   }
 
   /** `docker compose` for this project, argv only. */
   compose(args: string[], opts: { allowFail?: boolean } = {}): Promise<RunResult> {
-    return run(
-      'docker',
-      ['compose', '--project-name', this.projectName, '--project-directory', this.dir, ...args],
-      {
-        cwd: this.dir,
-        allowFail: opts.allowFail,
-      },
+    return harness(`run 'docker compose ${args.join(' ')}' for ${this.projectName}`, () =>
+      run(
+        'docker',
+        ['compose', '--project-name', this.projectName, '--project-directory', this.dir, ...args],
+        {
+          cwd: this.dir,
+          allowFail: opts.allowFail,
+        },
+      ),
     );
   }
 
   async health(path: '/api/health' | '/api/health/deep' = '/api/health'): Promise<HealthReading> {
-    const res = await fetch(`${this.httpUrl}${path}`, { signal: AbortSignal.timeout(5000) });
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {}
-    return { status: res.status, body };
+    return harness(`read ${this.httpUrl}${path}`, async () => {
+      const res = await fetch(`${this.httpUrl}${path}`, { signal: AbortSignal.timeout(5000) });
+      const text = await res.text();
+      return { status: res.status, body: jsonOrText(text) };
+    });
   }
 
   /** Polls `/api/health` until it answers 200. */
@@ -145,9 +160,10 @@ export class EngramStack implements AsyncDisposable {
       }
       await delay(500);
     }
-    throw new Error(
-      `engram did not answer 200 on /api/health within ${timeoutMs} ms (last: ${String(last)})`,
-    );
+    throw new UpgradeError('TESTBED', {
+      message: `engram did not answer 200 on /api/health within ${timeoutMs} ms (last: ${String(last)})`,
+      hint: 'Read stack.logs() for why it did not come up',
+    });
   }
 
   /** Runs SQL through psql inside the Postgres container; rows as arrays of text. */
@@ -167,7 +183,9 @@ export class EngramStack implements AsyncDisposable {
       '-c',
       sql,
     ]);
-    if (r.exitCode !== 0) throw new Error(`psql failed (${r.exitCode}): ${r.stderr.trim()}`);
+    if (r.exitCode !== 0) {
+      throw new UpgradeError('TESTBED', { message: `psql failed (exit ${r.exitCode}): ${r.stderr.trim()}` });
+    }
     return r.stdout
       .split('\n')
       .filter((l) => l !== '')
@@ -176,7 +194,7 @@ export class EngramStack implements AsyncDisposable {
 
   /** Runs a command (argv) in the service's current container and collects its output. */
   async exec(service: 'engram' | 'postgres', cmd: string[]): Promise<ExecOutcome> {
-    return new DockerodeDocker(this.docker).exec(await this.containerId(service), { cmd });
+    return this.docker.exec(await this.containerId(service), { cmd });
   }
 
   /** Applied Ecto migration versions, ascending. */
@@ -188,7 +206,7 @@ export class EngramStack implements AsyncDisposable {
   /** Everything the service's current container printed (stdout and stderr, in order). */
   async logs(service: 'engram' | 'postgres' = 'engram'): Promise<string> {
     const id = await this.containerId(service);
-    const r = await run('docker', ['logs', id]);
+    const r = await harness(`read the log of ${service}`, () => run('docker', ['logs', id]));
     return r.stdout + r.stderr;
   }
 
@@ -209,11 +227,27 @@ export class EngramStack implements AsyncDisposable {
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
-    await this.compose(['down', '--volumes', '--remove-orphans', '--timeout', '5'], { allowFail: true });
-    rmSync(this.dir, { recursive: true, force: true });
+    const down = await this.compose(['down', '--volumes', '--remove-orphans', '--timeout', '5'], {
+      allowFail: true,
+    });
+    await harness(`remove ${this.dir}`, () => rmSync(this.dir, { recursive: true, force: true }));
+    if (down.code !== 0) {
+      throw new UpgradeError('TESTBED', {
+        message: `'docker compose down' of ${this.projectName} failed (exit ${down.code}): ${down.stderr.trim().slice(-500)}`,
+        hint: 'Run sweepTestbed() (or docker compose down -v) to remove what is left',
+      });
+    }
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.dispose();
+  }
+}
+
+function jsonOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text; // not JSON: the body as it came
   }
 }

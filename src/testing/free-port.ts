@@ -1,14 +1,19 @@
 import { createServer } from 'node:net';
+import { testbedError } from './testbed-error';
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
-    srv.on('error', reject);
+    srv.on('error', (err) => reject(testbedError('find a free port on 127.0.0.1', err)));
     srv.listen(0, '127.0.0.1', () => {
       const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+      srv.close(() =>
+        typeof addr === 'object' && addr
+          ? resolve(addr.port)
+          : reject(testbedError('find a free port on 127.0.0.1', 'the listener reported no address')),
+      );
     });
   });
 }

@@ -2,4 +2,4 @@ export { EngramStack, type HealthReading, type StackSecrets } from './engram-sta
 export { engramImage, engramRepository, postgresImage, TESTBED_LABEL, testbedRegistry } from './images';
 export { faultEnv, type StandinFaults } from './standin-faults';
 export { type StartEngramStackOptions, startEngramStack } from './start-engram-stack';
-export { sweepTestbed } from './sweep';
+export { type SweepOptions, sweepTestbed } from './sweep';

@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Docker from 'dockerode';
-import { DockerComposeEnvironment, PullPolicy, Wait } from 'testcontainers';
 import { quoteEnvValue } from '../compose/env-quote';
+import { DockerodeDocker } from '../docker/dockerode-docker';
 import { InvalidInputError } from '../errors';
 import { EngramStack, type StackSecrets } from './engram-stack';
 import { freePort } from './free-port';
 import { postgresImage as defaultPostgresImage, engramRepository, ownerLabel } from './images';
+import { loadTestcontainers } from './load-testcontainers';
 import { renderComposeFile } from './stack-compose-file';
 import { faultEnv, type StandinFaults } from './standin-faults';
+import { harness, testbedError } from './testbed-error';
 
 export interface StartEngramStackOptions {
   /** Engram version (image tag) to start. */
@@ -65,9 +66,16 @@ function ensureTestcontainersEnv(): void {
  * healthcheck, restart policy and a port published on 127.0.0.1. Dispose the handle to remove it all.
  */
 export async function startEngramStack(options: StartEngramStackOptions): Promise<EngramStack> {
+  const database = options.database ?? 'engram';
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) {
+    throw new InvalidInputError({
+      message: `database ${JSON.stringify(database)} is not a plain name`,
+      hint: "Use letters, digits and '_' only",
+    });
+  }
+  const { DockerComposeEnvironment, PullPolicy, Wait } = await loadTestcontainers();
   ensureTestcontainersEnv();
   const projectName = options.projectName ?? `engram-test-${randomBytes(4).toString('hex')}`;
-  const dir = mkdtempSync(join(tmpdir(), `${projectName}-`));
   const secrets: StackSecrets = {
     postgresPassword: options.secrets?.postgresPassword ?? randomBytes(12).toString('hex'),
     masterKey: options.secrets?.masterKey ?? randomSecret(32),
@@ -77,25 +85,6 @@ export async function startEngramStack(options: StartEngramStackOptions): Promis
   const httpPort = await freePort();
   const postgresPort = options.publishPostgres === false ? undefined : await freePort();
   const engramImage = `${options.repository ?? engramRepository()}:${options.version}`;
-  const database = options.database ?? 'engram';
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(database)) {
-    throw new InvalidInputError({
-      message: `database ${JSON.stringify(database)} is not a plain name`,
-      hint: "Use letters, digits and '_' only",
-    });
-  }
-  writeFileSync(
-    join(dir, 'compose.yaml'),
-    renderComposeFile({
-      engramImage,
-      postgresImage: options.postgresImage ?? defaultPostgresImage(),
-      httpPort,
-      postgresPort,
-      healthcheck: options.healthcheck ?? { intervalS: 2, startPeriodS: 30, retries: 10 },
-      owner: ownerLabel(),
-      database,
-    }),
-  );
   const env: Record<string, string> = {
     POSTGRES_PASSWORD: secrets.postgresPassword,
     SECRET_KEY_BASE: secrets.secretKeyBase,
@@ -120,7 +109,28 @@ export async function startEngramStack(options: StartEngramStackOptions): Promis
   const envText = Object.entries(env)
     .map(([k, v]) => `${k}=${quoteEnvValue(v).text}`)
     .join('\n');
-  writeFileSync(join(dir, '.env'), `${envText}\n`, { mode: 0o600 });
+  const dir = await harness('write the compose project of a test stack', () => {
+    const created = mkdtempSync(join(tmpdir(), `${projectName}-`));
+    try {
+      writeFileSync(
+        join(created, 'compose.yaml'),
+        renderComposeFile({
+          engramImage,
+          postgresImage: options.postgresImage ?? defaultPostgresImage(),
+          httpPort,
+          postgresPort,
+          healthcheck: options.healthcheck ?? { intervalS: 2, startPeriodS: 30, retries: 10 },
+          owner: ownerLabel(),
+          database,
+        }),
+      );
+      writeFileSync(join(created, '.env'), `${envText}\n`, { mode: 0o600 });
+    } catch (err) {
+      rmSync(created, { recursive: true, force: true });
+      throw err;
+    }
+    return created;
+  });
 
   const waitEngram = (options.wait ?? 'healthy') === 'healthy' ? Wait.forHealthCheck() : Wait.forAll([]);
   let environment = new DockerComposeEnvironment(dir, 'compose.yaml')
@@ -129,9 +139,8 @@ export async function startEngramStack(options: StartEngramStackOptions): Promis
     .withWaitStrategy('engram-1', waitEngram)
     .withStartupTimeout(options.startupTimeoutMs ?? 180_000);
   if (options.pull) environment = environment.withPullPolicy(PullPolicy.alwaysPull());
-  const docker = new Docker();
   const stack = new EngramStack({
-    docker,
+    docker: new DockerodeDocker(),
     projectName,
     dir,
     version: options.version,
@@ -147,8 +156,13 @@ export async function startEngramStack(options: StartEngramStackOptions): Promis
       await stack.seed(options.seed ?? { users: 3, notesPerUser: 10 });
     }
   } catch (err) {
-    await stack.dispose().catch(() => {});
-    throw err;
+    // The start failure is the error; whether the cleanup after it worked goes into its hint.
+    const cleanup = await stack.dispose().then(
+      () => 'The stack was removed again',
+      (e: unknown) =>
+        `Removing the stack failed too (${e instanceof Error ? e.message : String(e)}): run sweepTestbed()`,
+    );
+    throw testbedError(`start test stack ${projectName} (Engram ${options.version})`, err, cleanup);
   }
   return stack;
 }

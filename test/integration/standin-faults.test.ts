@@ -20,10 +20,9 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms 
 async function exitedOnce(stack: EngramStack): Promise<{ restarts: number; exitCode: number }> {
   const id = await stack.containerId('engram');
   return waitFor('the engram container to exit', async () => {
-    const s = (await stack.docker.getContainer(id).inspect()).State;
-    const restarts = (await stack.docker.getContainer(id).inspect()).RestartCount;
-    return restarts >= 1 || (s.Status === 'exited' && s.ExitCode !== 0)
-      ? { restarts, exitCode: s.ExitCode }
+    const c = await stack.docker.inspect(id);
+    return c.restartCount >= 1 || (c.status === 'exited' && c.exitCode !== 0)
+      ? { restarts: c.restartCount, exitCode: c.exitCode }
       : undefined;
   });
 }
@@ -130,7 +129,7 @@ describe('stand-in: failure modes a deploy tool must see', () => {
     await stack.compose(['up', '-d', 'engram']);
     const id = await stack.containerId('engram');
     const restarts = await waitFor('two restarts', async () => {
-      const n = (await stack.docker.getContainer(id).inspect()).RestartCount;
+      const n = (await stack.docker.inspect(id)).restartCount;
       return n >= 2 ? n : undefined;
     });
     expect(restarts).toBeGreaterThanOrEqual(2);

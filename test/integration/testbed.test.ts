@@ -93,7 +93,7 @@ describe('test bed: Engram stand-in on real Postgres through the harness', () =>
     const deadline = Date.now() + 60_000;
     let restarts = 0;
     while (Date.now() < deadline) {
-      restarts = (await stack.docker.getContainer(id).inspect()).RestartCount;
+      restarts = (await stack.docker.inspect(id)).restartCount;
       if (restarts >= 1) break;
       await new Promise((r) => setTimeout(r, 500));
     }

@@ -52,8 +52,7 @@ describe('backup faults', () => {
       executeBackup(dep, plan, {
         onEvent: (e) => {
           events.push(e);
-          if (e.type === 'progress' && e.bytes > 0 && !stopping)
-            stopping = stack.docker.getContainer(pgId).stop({ t: 0 });
+          if (e.type === 'progress' && e.bytes > 0 && !stopping) stopping = stack.docker.stop(pgId, 0);
         },
       }),
     );
