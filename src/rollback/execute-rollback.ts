@@ -1,3 +1,4 @@
+import { checkedPlan } from '../backup/checked-plan';
 import { type Deployment, secretsOf } from '../deployment/deployment';
 import { UpgradeError } from '../errors';
 import { deploymentGuards } from '../execute/deployment-guards';
@@ -39,7 +40,7 @@ export async function executeRollback(
   planInput: RollbackPlan,
   options: ExecuteRollbackOptions = {},
 ): Promise<RollbackResult> {
-  const plan = RollbackPlanSchema.parse(planInput);
+  const plan = checkedPlan(RollbackPlanSchema, planInput, 'rollback');
   if (plan.project !== deployment.project) {
     throw new UpgradeError('PLAN_STALE', {
       message: `The rollback plan is for project ${plan.project}, not ${deployment.project}`,

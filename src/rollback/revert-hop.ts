@@ -88,7 +88,7 @@ export async function revertHop(
   opts: RevertOptions,
 ): Promise<{ strategy: RevertStrategy; why: string }> {
   const log = opts.log ?? (() => undefined);
-  const app = await dep.app().catch(() => undefined);
+  const app = await dep.findApp();
   if (app?.running) {
     log(`stopping ${app.name}`);
     await dep.docker.stop(app.id, 30);

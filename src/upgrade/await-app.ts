@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Deployment } from '../deployment/deployment';
 import type { ContainerRecord } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
+import { throwIfAborted } from '../errors/abort';
 import type { SecretSet } from '../secrets';
 import { readHealth } from './app-health';
 
@@ -68,7 +69,7 @@ export async function awaitHealthy(
   const deadline = Date.now() + input.deadlineMs;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
-    input.signal.throwIfAborted();
+    throwIfAborted(input.signal, { message: `The wait for ${input.version} to become healthy was aborted` });
     const c = await dep.docker.inspect(input.containerId);
     const dead = crashed(c, start.restartCount);
     if (dead) {
@@ -95,7 +96,7 @@ export async function awaitHealthy(
           : `/api/health answered ${h.status}${version ? ` with version ${version}` : ''}`;
     }
     input.onWait?.(last);
-    await delay(250, undefined, { signal: input.signal });
+    await delay(250);
   }
   throw new UpgradeError('HEALTH_FAILED', {
     message: `${input.version} did not become healthy within ${Math.round(input.deadlineMs / 1000)} s (last: ${input.secrets.redact(last)})`,

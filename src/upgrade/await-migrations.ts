@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Deployment } from '../deployment/deployment';
 import { UpgradeError } from '../errors';
+import { throwIfAborted } from '../errors/abort';
 import { MigrationLogWatcher } from '../migrations/ecto-log';
 import type { SecretSet } from '../secrets';
 import { crashed, logTail } from './await-app';
@@ -64,7 +65,7 @@ export async function awaitMigrations(dep: Deployment, input: AwaitMigrationsInp
   const deadline = Date.now() + input.deadlineMs;
   try {
     while (true) {
-      input.signal.throwIfAborted();
+      throwIfAborted(input.signal, { message: 'The wait for migrations to finish was aborted' });
       const applied = await readApplied(dep, db, input.secrets);
       const missing = input.expected.filter((v) => !applied.includes(v));
       if (missing.length === 0) return applied;
@@ -85,7 +86,7 @@ export async function awaitMigrations(dep: Deployment, input: AwaitMigrationsInp
           message: `Migrations did not finish within ${Math.round(input.deadlineMs / 1000)} s: ${missing.length} of ${total} not applied (${watcher.state().running ? `running ${watcher.state().running}` : 'none running'})`,
         });
       }
-      await delay(250, undefined, { signal: input.signal });
+      await delay(250);
     }
   } finally {
     stopLogs.abort();

@@ -1,3 +1,4 @@
+import { checkedPlan } from '../backup/checked-plan';
 import { type Deployment, secretsOf } from '../deployment/deployment';
 import { UpgradeError } from '../errors';
 import { deploymentGuards } from '../execute/deployment-guards';
@@ -82,7 +83,7 @@ export async function executeUpgrade(
   planInput: UpgradePlan,
   options: ExecuteUpgradeOptions = {},
 ): Promise<UpgradeResult> {
-  const plan = UpgradePlanSchema.parse(planInput);
+  const plan = checkedPlan(UpgradePlanSchema, planInput, 'upgrade');
   if (plan.project !== deployment.project || plan.appService !== deployment.appService) {
     throw new UpgradeError('PLAN_STALE', {
       message: `The plan is for project ${plan.project} (service ${plan.appService}), not ${deployment.project} (${deployment.appService})`,
@@ -143,14 +144,22 @@ export async function executeUpgrade(
   const rolledBack = o.undoFailures.length === 0 && o.undone.length > 0;
   const clean = o.undoFailures.length === 0;
   const lastGood = hops.at(-1)?.to ?? plan.from;
-  const state = await inspectDeployment(deployment).catch(() => null);
-  const runningVersion = state?.version ?? null;
+  // Read only to tell the person where things stand; when it cannot be read, the message says so.
+  let runningVersion: string | null = null;
+  let unreadable: string | null = null;
+  try {
+    runningVersion = (await inspectDeployment(deployment)).version;
+  } catch (err) {
+    unreadable = err instanceof Error ? err.message : String(err);
+  }
   const what = `Upgrading ${plan.project} from ${failedHop.from} to ${failedHop.to} failed at step ${o.failedStep.id}: ${o.error.summary}`;
   const where = !clean
     ? `Rolling that hop back failed at ${o.undoFailures[0]!.step} (${o.undoFailures[0]!.error.summary}); the deployment needs a person: the journal ${run.journal} lists what was done`
     : runningVersion === lastGood
       ? `The deployment runs ${lastGood} again${hops.length ? ` (after ${hops.length} finished hop(s))` : ''}${rolledBack ? ', with the failed hop rolled back' : ''}; config files and the database are as they were before that hop`
-      : `The app now reports ${runningVersion ?? 'no version'} (expected ${lastGood})`;
+      : unreadable
+        ? `The deployment could not be read after the rollback (${unreadable}): check that ${lastGood} runs`
+        : `The app now reports ${runningVersion ?? 'no version'} (expected ${lastGood})`;
   throw new UpgradeFailedError({
     cause: o.error,
     message: secrets.redact(what),
