@@ -18,7 +18,10 @@ export interface OpenDeploymentOptions {
   docker?: DockerPort;
 }
 
-const NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+// Compose's rule for project names is lower-case letters, digits, '-' and '_' with no length limit;
+// 200 here keeps every file named after a project under the usual 255-byte limit.
+const PROJECT = /^[a-z0-9][a-z0-9_-]{0,199}$/;
+const SERVICE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 /** A compose-managed Engram deployment, found by its compose labels. Holds the ports it is driven through. */
 export class Deployment {
@@ -105,10 +108,14 @@ export async function openDeployment(opts: OpenDeploymentOptions): Promise<Deplo
     ['appService', opts.appService ?? 'engram'],
     ['dbService', opts.dbService ?? 'postgres'],
   ] as const) {
-    if (typeof value !== 'string' || !NAME.test(value)) {
+    const rule = field === 'project' ? PROJECT : SERVICE;
+    if (typeof value !== 'string' || !rule.test(value)) {
       throw new InvalidInputError({
-        message: `${field} ${JSON.stringify(String(value).slice(0, 80))} is not a compose name (lowercase letters, digits, '-' and '_', at most 63)`,
-        hint: `Pass the name 'docker compose ls' shows`,
+        message: `${field} ${JSON.stringify(String(value).slice(0, 80))} is not a compose ${field === 'project' ? 'project' : 'service'} name (lower-case letters, digits, '-' and '_', at most ${field === 'project' ? 200 : 63})`,
+        hint:
+          field === 'project'
+            ? "Pass the project name as 'docker compose ls' lists it"
+            : "Pass the service name as the compose file's services: section writes it",
       });
     }
   }

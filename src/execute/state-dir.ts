@@ -73,7 +73,7 @@ function refuse(dir: string, problem: string, hint: string): UpgradeError {
 }
 
 // Compose's own rule for project names; it also keeps a name from escaping the state directory.
-const PROJECT = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const PROJECT = /^[a-z0-9][a-z0-9_-]{0,199}$/;
 
 export function isProjectName(value: string): boolean {
   return PROJECT.test(value);

@@ -8,7 +8,7 @@ const HOSTILE = [
   '1.0;touch /tmp/pwned',
   '$(id)',
   '--help',
-  'a'.repeat(129),
+  'a'.repeat(201),
   'engram\nrm -rf /',
   'Engram',
   '',
@@ -26,6 +26,13 @@ async function rejection(p: Promise<unknown>): Promise<UpgradeError> {
 }
 
 describe('openDeployment', () => {
+  it('accepts a 70-character project name, as compose does', async () => {
+    const project = `p${'x'.repeat(69)}`;
+    const docker = new FakeDocker([composeContainer(project, 'postgres')]);
+    const dep = await openDeployment({ project, docker });
+    expect(dep.project).toBe(project);
+  });
+
   for (const field of ['project', 'appService', 'dbService'] as const) {
     it.each(HOSTILE)(`rejects ${field} %j before touching Docker`, async (bad) => {
       const docker = new FakeDocker([composeContainer('engram', 'postgres')]);

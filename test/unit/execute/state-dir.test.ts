@@ -107,7 +107,8 @@ describe('run ids and project names', () => {
 
   it('accepts compose project names only', () => {
     expect(assertProjectName('engram_prod-2')).toBe('engram_prod-2');
-    for (const bad of ['', '.', '..', 'a/b', 'Engram', '-x', 'a'.repeat(64), 'x\n']) {
+    expect(assertProjectName('a'.repeat(70))).toBe('a'.repeat(70));
+    for (const bad of ['', '.', '..', 'a/b', 'Engram', '-x', 'a'.repeat(201), 'x\n']) {
       expect(() => assertProjectName(bad)).toThrow(/is not a compose project name/);
     }
   });
