@@ -4,6 +4,7 @@ import { type Deployment, dbIdentityOf, secretsOf } from '../deployment/deployme
 import { envMap } from '../docker/env-entries';
 import { UpgradeError } from '../errors';
 import { secretFingerprint } from '../secrets';
+import { readImageMigrations } from '../upgrade/image-migrations';
 import { requireAbsolutePath } from './absolute-path';
 import type { PlanStep } from './backup-plan';
 import { checkFiles, loadManifest } from './load-manifest';
@@ -16,6 +17,13 @@ export interface RestoreOptions {
   startApp?: boolean;
   /** Keep the replaced database under a new name instead of dropping it. @default true */
   keepPrevious?: boolean;
+  /**
+   * When the app's image ships migrations the backup does not have, starting it after the restore
+   * migrates the restored database forward again (a one-way migration would silently undo the
+   * restore). `refuse` plans nothing unless `startApp` is false; `migrate-forward` accepts it.
+   * @default 'refuse'
+   */
+  newerImage?: 'refuse' | 'migrate-forward';
   /** @default () => new Date() */
   now?: () => Date;
 }
@@ -84,6 +92,45 @@ export async function restore(
   const previousDatabase = names.previous;
   const stopApp = options.stopApp ?? true;
   const startApp = options.startApp ?? true;
+  const ahead = app ? await migrationsAhead(target, app.imageId, manifest.migrations.applied, warnings) : [];
+  if (ahead.length) {
+    const what = `The app's image (${app?.image}) ships ${ahead.length} migration(s) the backup does not have (${ahead.join(', ')}): started on the restored database, it migrates it forward again`;
+    if (startApp && (options.newerImage ?? 'refuse') === 'refuse') {
+      throw new UpgradeError('RESTORE_FAILED', {
+        message: `${what}, and a one-way migration among them would silently undo the restore`,
+        unchanged: 'Nothing was changed',
+        hint: `Restore with startApp: false and start the image the backup was taken with (${manifest.engram.image}, id ${manifest.engram.imageId.replace(/^sha256:/, '').slice(0, 12)}), or pass newerImage: 'migrate-forward' to accept it`,
+        backupId: manifest.id,
+      });
+    }
+    warnings.push(
+      startApp
+        ? `${what}, as newerImage: 'migrate-forward' accepts.`
+        : `${what}: start the image the backup was taken with (${manifest.engram.image}) instead.`,
+    );
+  }
+  const others = await psqlQuery(
+    { docker: target.docker, containerId: db.id, user, database: 'postgres', secrets: secretsOf(db, app) },
+    `SELECT coalesce(nullif(application_name, ''), 'unnamed'), usename, coalesce(client_addr::text, 'local'), coalesce(state, ''), backend_start::text FROM pg_stat_activity WHERE datname = ${literal(database)} AND pid <> pg_backend_pid() ORDER BY backend_start`,
+    'list connections to the target database',
+  );
+  const otherConnections = others.map(([application, user_, client, state, since]) => ({
+    application: application!,
+    user: user_!,
+    client: client!,
+    state: state!,
+    since: since!,
+  }));
+  // The app's own connections end when it is stopped; anyone else's are cut at the swap.
+  const foreign = otherConnections.filter((c) => !(stopApp && app?.addresses.includes(c.client)));
+  if (foreign.length) {
+    warnings.push(
+      `${foreign.length} connection(s) to ${database} from other clients are open now (${foreign
+        .slice(0, 5)
+        .map((c) => `${c.application} as ${c.user} from ${c.client}${c.state ? `, ${c.state}` : ''}`)
+        .join('; ')}): those still open at the swap are terminated, and their uncommitted work is lost.`,
+    );
+  }
   const keepPrevious = options.keepPrevious ?? true;
   const appRunning = app?.running ?? false;
   if (appRunning && !stopApp) {
@@ -137,6 +184,8 @@ export async function restore(
       dbContainer: db.name,
       database,
       databaseOid,
+      migrationsAhead: ahead,
+      otherConnections,
       user,
       serverMajor,
       appContainer: app?.name ?? null,
@@ -150,4 +199,23 @@ export async function restore(
     warnings,
     steps,
   });
+}
+
+/** Migrations the app's image ships that the backup lacks; a warning when the image cannot be read. */
+async function migrationsAhead(
+  target: Deployment,
+  imageId: string,
+  applied: readonly string[],
+  warnings: string[],
+): Promise<string[]> {
+  try {
+    const shipped = (await readImageMigrations(target.docker, imageId)).migrations;
+    return shipped.map((m) => m.version).filter((v) => !applied.includes(v));
+  } catch (err) {
+    if (!(err instanceof UpgradeError)) throw err;
+    warnings.push(
+      `The app image's migrations could not be read (${err.summary}); check that it is the version the backup was taken with.`,
+    );
+    return [];
+  }
 }

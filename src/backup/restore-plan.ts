@@ -25,6 +25,18 @@ export const RestorePlanSchema = z.object({
     database: z.string(),
     /** The live database's OID when the plan was made: the plan is refused if it no longer matches. */
     databaseOid: z.string(),
+    /** Migrations the app's image ships that the backup does not have (it would migrate them on start). */
+    migrationsAhead: z.array(z.string()),
+    /** Connections to the target database when the plan was made; those still open at the swap end. */
+    otherConnections: z.array(
+      z.object({
+        application: z.string(),
+        user: z.string(),
+        client: z.string(),
+        state: z.string(),
+        since: z.string(),
+      }),
+    ),
     user: z.string(),
     serverMajor: z.number().int(),
     appContainer: z.string().nullable(),

@@ -20,6 +20,8 @@ export interface ContainerRecord {
   startedAt: string;
   /** The networks the container is attached to, by name. */
   networks: string[];
+  /** The container's IP addresses on those networks (how Postgres sees its connections). */
+  addresses: string[];
 }
 
 /** What the library needs to know about an image. */

@@ -65,6 +65,9 @@ export class DockerodeDocker implements DockerPort, DockerHousekeepingPort {
       health: (info.State.Health?.Status as ContainerRecord['health'] | undefined) ?? 'none',
       startedAt: info.State.StartedAt,
       networks: Object.keys(info.NetworkSettings?.Networks ?? {}),
+      addresses: Object.values(info.NetworkSettings?.Networks ?? {}).flatMap((n) =>
+        [n.IPAddress, n.GlobalIPv6Address].filter((a): a is string => Boolean(a)),
+      ),
     };
   }
 

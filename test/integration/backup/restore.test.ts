@@ -19,8 +19,12 @@ describe('restore', () => {
     await stack.query("INSERT INTO users (email) VALUES ('after-upgrade@example.test')");
     expect(await stack.migrationVersions()).toContain('20260817080100');
 
+    // Started now, the 0.17.0 image would migrate the restored database forward again: by default that
+    // is refused, and with startApp: false the plan says which image to start instead.
+    await expect(restore(taken.path, dep)).rejects.toMatchObject({ code: 'RESTORE_FAILED' });
     const plan = await restore(taken.path, dep, { startApp: false });
-    expect(plan.warnings).toEqual([]);
+    expect(plan.target.migrationsAhead).toEqual(['20260817080000', '20260817080100']);
+    expect(plan.warnings).toEqual([expect.stringContaining('start the image the backup was taken with')]);
     const result = await executeRestore(dep, plan);
     expect(result.previousDatabase).toBe(plan.previousDatabase);
     expect(await stack.migrationVersions()).toEqual(taken.manifest.migrations.applied);

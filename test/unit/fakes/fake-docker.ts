@@ -55,6 +55,7 @@ export function container(fields: Partial<ContainerRecord> & { name: string }): 
     health: 'none',
     startedAt: '2026-01-01T00:00:00Z',
     networks: [],
+    addresses: [],
     ...fields,
   };
 }
