@@ -91,8 +91,9 @@ describe('executeUpgrade when a hop fails', () => {
     await expectAsBefore(stack, before);
   });
 
-  it('fault 6: a tag missing from the registry fails the pull with nothing changed', async () => {
-    await using stack = await startEngramStack({ version: '0.15.0' });
+  it('fault 6 + 18: a tag missing from the registry fails the pull with nothing changed and no secret shown', async () => {
+    const canary = 'Canary-6-pw$x';
+    await using stack = await startEngramStack({ version: '0.15.0', secrets: { postgresPassword: canary } });
     const { dep, plan } = await planFor(stack, dirs, '0.15.0', '0.15.1');
     const before = await snapshot(stack);
     const missing = plan.hops[0]!.image.replace(/:0\.15\.1$/, ':9.9.9');
@@ -102,11 +103,27 @@ describe('executeUpgrade when a hop fails', () => {
         s.kind === 'pull' ? { ...s, input: { ...s.input, reference: missing } } : s,
       ),
     };
-    const err = (await executeUpgrade(dep, edited).catch((e: unknown) => e)) as UpgradeFailedError;
+    const events: StepEvent[] = [];
+    using watch = CmdlineWatch.start(canary);
+    const err = (await executeUpgrade(dep, edited, { onEvent: (e) => events.push(e) }).catch(
+      (e: unknown) => e,
+    )) as UpgradeFailedError;
     expect(err.cause).toMatchObject({ code: 'PULL_FAILED' });
     expect(err.message).toContain('9.9.9');
     expect(err.runningVersion).toBe('0.15.0');
     await expectAsBefore(stack, before);
+    const { readFileSync } = await import('node:fs');
+    for (const text of [
+      JSON.stringify(events),
+      err.message,
+      JSON.stringify(err),
+      JSON.stringify(plan),
+      readFileSync(err.journal, 'utf8'),
+    ]) {
+      expect(text).not.toContain(canary);
+      expect(text).not.toContain(encodeURIComponent(canary));
+    }
+    expect(watch.hits()).toEqual([]);
   });
 
   it('fault 13 and stale plans: a second run is refused naming the holder; a changed deployment refuses the plan', async () => {
