@@ -56,6 +56,17 @@ export function revertStrategy(
       toRevert,
       why: `${oneWay.join(', ')} cannot be reverted (rollback-irreversible)`,
     };
+  // `down, to: V` reverts every applied version >= V: an older-numbered file applied by this hop would
+  // take later migrations from before the hop with it.
+  const lowest = [...toRevert].sort()[0]!;
+  const caught = input.preApplied.filter((v) => v > lowest);
+  if (caught.length) {
+    return {
+      strategy: 'restore',
+      toRevert,
+      why: `the migrator's rollback to ${lowest} would also revert ${caught.join(', ')}, applied before the hop`,
+    };
+  }
   return {
     strategy: 'migrator',
     toRevert,

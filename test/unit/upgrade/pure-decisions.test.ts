@@ -88,6 +88,12 @@ describe('revertStrategy', () => {
     expect(revertStrategy(base, ['1', '2', '9']).strategy).toBe('restore');
     expect(revertStrategy({ ...base, newImage: null }, ['1', '2', '3']).strategy).toBe('restore');
   });
+  it('is a restore when the migrator would also take migrations from before the hop (an older-numbered new file)', () => {
+    const late = { ...base, preApplied: ['1', '3'] };
+    const d = revertStrategy(late, ['1', '2', '3']);
+    expect(d).toMatchObject({ strategy: 'restore', toRevert: ['2'] });
+    expect(d.why).toMatch(/would also revert 3/);
+  });
   it('is a restore when migrations from before the hop are gone', () => {
     expect(revertStrategy(base, ['2', '3']).strategy).toBe('restore');
   });
