@@ -27,8 +27,10 @@ export interface RollbackOptions {
   /** Force a restore of the backup even where the migrator could revert. @default facts decide */
   strategy?: 'auto' | 'restore';
   /**
-   * The migrator's version argument for the newest hop, instead of the computed one (the lowest
-   * migration the hop applied). Must be exactly one 14-digit version the new image ships.
+   * The migrator's version argument the caller expects for the newest hop (from a runbook, or Engram's
+   * Preflight hint). It must be exactly one 14-digit version the new image ships, and the one that
+   * reverts exactly what the hop applied (the lowest of them: `down, to:` is inclusive); anything else
+   * is refused with the right value, before any change.
    */
   migratorVersion?: string;
   /** Agree up front that a restore discards what was written since its backup. @default false */
@@ -111,9 +113,24 @@ export async function rollback(deployment: Deployment, options: RollbackOptions 
     const d = revertStrategy({ ...h, newImage: h.newImage }, applied);
     const strategy =
       (options.strategy === 'restore' && h.backup) || h === forceRestoreAt ? 'restore' : d.strategy;
-    let migratorVersion = strategy === 'migrator' ? (d.toRevert[0] ?? null) : null;
-    if (h === newest && options.migratorVersion && strategy === 'migrator')
-      migratorVersion = options.migratorVersion;
+    const migratorVersion = strategy === 'migrator' ? (d.toRevert[0] ?? null) : null;
+    if (
+      h === newest &&
+      options.migratorVersion !== undefined &&
+      options.migratorVersion !== migratorVersion
+    ) {
+      throw new UpgradeError('INVALID_INPUT', {
+        message:
+          migratorVersion === null
+            ? `migratorVersion ${options.migratorVersion} was given, but hop ${h.from} → ${h.to} is not undone by the migrator (${d.why})`
+            : `migratorVersion ${options.migratorVersion} would not revert exactly what hop ${h.from} → ${h.to} applied (${d.toRevert.join(', ')}): Ecto's down, to: reverts every applied version from the one given, so it must be ${migratorVersion}`,
+        unchanged: 'Nothing was changed',
+        hint: migratorVersion
+          ? `Pass ${migratorVersion}, or leave migratorVersion out`
+          : 'Leave migratorVersion out',
+        version: options.migratorVersion,
+      });
+    }
     const forced = strategy === 'restore' && d.strategy !== 'restore';
     decisions.push({
       planId: h.planId,

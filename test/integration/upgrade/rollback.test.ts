@@ -99,8 +99,14 @@ describe('rollback', () => {
       expect((err as Error).message).toContain('Nothing was changed');
     }
     expect(await snapshot(stack)).toEqual(before);
+    // The highest applied version (Engram's Preflight hint) would revert one too few here: refused.
+    const hinted = await rollback(dep, { stateDir, migratorVersion: '20260808100100' }).catch(
+      (e: unknown) => e,
+    );
+    expect(hinted).toMatchObject({ code: 'INVALID_INPUT' });
+    expect((hinted as Error).message).toContain('must be 20260808100000');
     // The computed one is the lowest version the hop applied (Ecto's `down, to:` is inclusive).
-    const ok = await rollback(dep, { stateDir });
+    const ok = await rollback(dep, { stateDir, migratorVersion: '20260808100000' });
     expect(ok.hops[0]).toMatchObject({
       migratorVersion: '20260808100000',
       reverts: ['20260808100000', '20260808100100'],
