@@ -17,7 +17,7 @@ import { createGunzip } from 'node:zlib';
 import { executeRestore, restore, verifyBackup } from '../src/backup';
 import { openDeployment } from '../src/deployment/deployment';
 import { run } from '../src/process/run-command';
-import { startEngramStack } from '../src/testing';
+import { postgresImage, startEngramStack } from '../src/testing';
 import { ensureTestbed } from '../testbed/ensure-testbed';
 
 const arg = (name: string, dflt: number) => {
@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     lastBackup = child.path;
   }
   const v2Start = performance.now();
-  await verifyBackup(lastBackup, { level: 2 });
+  await verifyBackup(lastBackup, { level: 2, postgresImage: postgresImage() });
   const verify2 = performance.now() - v2Start;
 
   // Documented plain-SQL path: pg_dump | gzip, then gunzip | psql into an empty database.

@@ -1,5 +1,4 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { PsqlSession } from '../db/psql-session';
 import { type Deployment, secretsOf } from '../deployment/deployment';
 import type { ContainerRecord } from '../docker/docker-port';
@@ -12,18 +11,24 @@ import { type BackupEventHandler, emitter } from './backup-events';
 import { type BackupPlan, BackupPlanSchema } from './backup-plan';
 import { checkedPlan } from './checked-plan';
 import { dumpDatabase } from './dump-database';
-import {
-  ensurePrivateDir,
-  exists,
-  hashFile,
-  publishDir,
-  removeQuietly,
-  syncDir,
-  writeDurable,
-} from './fs-durable';
+import { exists, hashFile, syncDir, writeDurable } from './fs-durable';
 import { HashingFileWriter } from './hashing-file-writer';
-import { type BackupManifest, BackupManifestSchema, DUMP_FILE, MANIFEST_FILE, ROLES_FILE } from './manifest';
-import { parseRoleRows, ROLES_QUERY, rolesSql } from './roles';
+import {
+  type BackupManifest,
+  BackupManifestSchema,
+  DUMP_FILE,
+  MANIFEST_FILE,
+  type RoleSpec,
+} from './manifest';
+import { parseRoleRows, ROLES_QUERY, roleSpecsOf } from './roles';
+import {
+  assertPinned,
+  makeWorkDir,
+  type PinnedDir,
+  prepareBackupDir,
+  publishPinned,
+  removeWorkDir,
+} from './safe-dir';
 import { ScratchPostgres } from './scratch-postgres';
 import { readTableContents } from './table-counts';
 import { listArchive, testRestore } from './verify-backup';
@@ -44,8 +49,7 @@ interface Snapshot {
   id: string;
   tables: Record<string, number>;
   applied: string[];
-  roles: string[];
-  rolesSql: string;
+  roles: RoleSpec[];
 }
 
 async function readSnapshot(session: PsqlSession): Promise<Snapshot> {
@@ -62,13 +66,8 @@ async function readSnapshot(session: PsqlSession): Promise<Snapshot> {
     });
   }
   const contents = await readTableContents((sql) => session.query(sql));
-  const roles = parseRoleRows(await session.query(ROLES_QUERY));
-  return {
-    id: id!,
-    ...contents,
-    roles: roles.map((r) => r.name),
-    rolesSql: rolesSql(roles),
-  };
+  const roles = roleSpecsOf(parseRoleRows(await session.query(ROLES_QUERY)));
+  return { id: id!, ...contents, roles };
 }
 
 async function engramVersion(
@@ -102,7 +101,8 @@ export async function executeBackup(
   });
   const emit = emitter(options.onEvent);
   const started = Date.now();
-  const { path: finalPath, tempPath } = plan.destination;
+  const finalPath = plan.destination.path;
+  let work: PinnedDir | undefined;
   const db = await deployment.db();
   const app = await deployment.findApp();
   const secrets: SecretSet = secretsOf(db, app);
@@ -116,9 +116,9 @@ export async function executeBackup(
         hint: 'Plan a new backup',
       });
     }
-    await ensurePrivateDir(plan.destination.dir);
-    await removeQuietly(tempPath);
-    await mkdir(tempPath, { mode: 0o700 });
+    const parent = await prepareBackupDir(plan.destination.dir);
+    work = await makeWorkDir(parent, `.${plan.id}.partial-`);
+    const tempPath = work.path;
     const version = await engramVersion(deployment, app);
     const appEnv = envMap(app?.env ?? []);
 
@@ -136,11 +136,9 @@ export async function executeBackup(
     const snap = await readSnapshot(session);
     emit({ type: 'step', step, status: 'finished', detail: `${Object.keys(snap.tables).length} tables` });
 
-    step = 'roles';
-    await writeDurable(join(tempPath, ROLES_FILE), snap.rolesSql);
-
     step = 'dump';
     emit({ type: 'step', step, status: 'started' });
+    await assertPinned(work);
     const dumpStarted = Date.now();
     const writer = new HashingFileWriter(join(tempPath, DUMP_FILE), (bytes) =>
       emit({ type: 'progress', phase: 'dump', bytes }),
@@ -170,9 +168,8 @@ export async function executeBackup(
     step = 'verify';
     emit({ type: 'step', step, status: 'started' });
     const verifyStarted = Date.now();
-    const roles = await hashFile(join(tempPath, ROLES_FILE));
     const manifest: BackupManifest = BackupManifestSchema.parse({
-      formatVersion: 1,
+      formatVersion: 2,
       id: plan.id,
       createdAt: plan.createdAt,
       project: plan.project,
@@ -195,22 +192,21 @@ export async function executeBackup(
       },
       migrations: { head: snap.applied.at(-1) ?? null, applied: snap.applied },
       tables: snap.tables,
-      roles: snap.roles,
-      files: [
-        { name: DUMP_FILE, bytes: writer.bytes, sha256: writer.sha256 },
-        { name: ROLES_FILE, bytes: roles.bytes, sha256: roles.sha256 },
-      ],
+      roles: snap.roles.map((r) => r.name),
+      roleSpecs: snap.roles,
+      files: [{ name: DUMP_FILE, bytes: writer.bytes, sha256: writer.sha256 }],
       timings: { dumpMs, verifyMs: 0, totalMs: 0 },
       verifiedLevel: plan.verify.level,
     });
-    const reread = await hashFile(join(tempPath, DUMP_FILE));
+    await assertPinned(work);
+    const reread = await hashFile(join(tempPath, DUMP_FILE), { bytes: writer.bytes, backupId: plan.id });
     if (reread.sha256 !== writer.sha256 || reread.bytes !== writer.bytes) {
       throw new UpgradeError('BACKUP_CORRUPT', {
         message: `The dump read back from disk differs from what was written (sha256 ${reread.sha256.slice(0, 12)}…, expected ${writer.sha256.slice(0, 12)}…)`,
         hint: 'Check the disk holding the backup dir, then run the backup again',
       });
     }
-    await listArchive(deployment.docker, db.id, join(tempPath, DUMP_FILE), plan.id, options.signal);
+    await listArchive(deployment.docker, db.id, join(tempPath, DUMP_FILE), manifest, options.signal);
     if (plan.verify.level === 2) {
       const scratch = await ScratchPostgres.start(deployment.docker, db.image, plan.source.user, {
         signal: options.signal,
@@ -231,9 +227,11 @@ export async function executeBackup(
 
     step = 'commit';
     manifest.timings.totalMs = Date.now() - started;
+    await assertPinned(work);
     await writeDurable(join(tempPath, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
     await syncDir(tempPath);
-    await publishDir(tempPath, finalPath);
+    await publishPinned(work, parent, join(parent.path, basename(finalPath)));
+    work = undefined;
 
     if (stoppedApp && plan.restartApp) {
       step = 'start-app';
@@ -243,7 +241,8 @@ export async function executeBackup(
     return { path: finalPath, manifest };
   } catch (err) {
     await session?.close();
-    await removeQuietly(tempPath);
+    // Removes the working directory, or only a link put in its place (rm never follows one).
+    if (work) await removeWorkDir(work);
     let restarted = false;
     if (stoppedApp)
       restarted = await deployment.docker.start(stoppedApp.id).then(

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { access, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { openRegular } from './regular-file';
 
 /** fsync a directory, so a rename or a new file in it survives a crash. */
 export async function syncDir(dir: string): Promise<void> {
@@ -53,15 +54,21 @@ export async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** sha256 and size of a file, read through one reused 1 MiB buffer (no garbage for large dumps). */
-export async function hashFile(path: string): Promise<{ sha256: string; bytes: number }> {
+/**
+ * sha256 and size of a file, read through one reused 1 MiB buffer (no garbage for large dumps). Only
+ * a regular file is read, and no more bytes than `bytes` + 1 (enough to notice it grew).
+ */
+export async function hashFile(
+  path: string,
+  expect: { bytes: number; backupId?: string },
+): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
   const buf = Buffer.allocUnsafe(1 << 20);
   let bytes = 0;
-  const fh = await open(path, 'r');
+  const fh = await openRegular(path, expect);
   try {
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+    while (bytes <= expect.bytes) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, expect.bytes + 1 - bytes), null);
       if (bytesRead === 0) break;
       hash.update(buf.subarray(0, bytesRead));
       bytes += bytesRead;

@@ -1,26 +1,48 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UpgradeError } from '../errors';
 import { hashFile } from './fs-durable';
-import { type BackupManifest, BackupManifestSchema, MANIFEST_FILE } from './manifest';
+import { type BackupManifest, BackupManifestSchema, MANIFEST_FILE, MANIFEST_MAX_BYTES } from './manifest';
+import { openRegular } from './regular-file';
 
-/** Reads and validates a backup's manifest. A directory without one is not a finished backup. */
+/**
+ * Reads and validates a backup's manifest. A directory without one is not a finished backup. The
+ * manifest is read only as a regular file of at most 1 MiB, never through a link.
+ */
 export async function loadManifest(backupDir: string): Promise<BackupManifest> {
+  const path = join(backupDir, MANIFEST_FILE);
   let text: string;
   try {
-    text = await readFile(join(backupDir, MANIFEST_FILE), 'utf8');
+    const fh = await openRegular(path, { maxBytes: MANIFEST_MAX_BYTES });
+    try {
+      text = await fh.readFile('utf8');
+    } finally {
+      await fh.close();
+    }
   } catch (err) {
-    if (!isMissing(err)) throw unreadable(join(backupDir, MANIFEST_FILE), err, undefined);
+    if (err instanceof UpgradeError) throw err;
+    if (!isMissing(err)) throw unreadable(path, err, undefined);
     throw new UpgradeError('BACKUP_CORRUPT', {
       message: `${backupDir} has no ${MANIFEST_FILE}, so it is not a finished backup`,
       unchanged: 'Nothing was restored or changed',
       hint: 'Use a backup directory that engram-upgrade reported as good',
     });
   }
-  const parsed = BackupManifestSchema.safeParse(safeJson(text));
+  const json = safeJson(text);
+  if ((json as { formatVersion?: unknown } | undefined)?.formatVersion === 1) {
+    // Format 1 kept the roles as a psql script (roles.sql). Running a script from a backup lets
+    // whoever can write the backup run commands as the database superuser, so it is not run, and
+    // its statements are not parsed either: the manifest of format 1 cannot vouch for them.
+    throw new UpgradeError('BACKUP_FORMAT_UNSUPPORTED', {
+      message: `${backupDir} was written by an older engram-upgrade (format 1, roles kept in roles.sql); this version does not restore it`,
+      unchanged: 'Nothing was read beyond the manifest; nothing was restored or changed',
+      hint: 'Take a new backup with this version. To use the old one by hand: read roles.sql yourself, create the roles it names, then pg_restore db.dump',
+    });
+  }
+  const parsed = BackupManifestSchema.safeParse(json);
   if (!parsed.success) {
+    const issue = parsed.error.issues[0];
     throw new UpgradeError('BACKUP_CORRUPT', {
-      message: `${join(backupDir, MANIFEST_FILE)} is not a valid manifest (${parsed.error.issues[0]?.path.join('.') ?? 'unreadable'})`,
+      message: `${path} is not a valid manifest (${issue ? `${issue.path.join('.') || 'root'}: ${issue.message}` : 'unreadable'})`,
       unchanged: 'Nothing was restored or changed',
       hint: 'Use another backup; this one cannot be trusted',
       backupId: undefined,
@@ -37,17 +59,23 @@ function safeJson(text: string): unknown {
   }
 }
 
-/** Re-reads every file the manifest lists and compares size and sha256. */
+/**
+ * Re-reads every file the manifest lists (the schema has made that exactly the files the format
+ * requires) and compares size and sha256. Only regular files inside the backup are read.
+ */
 export async function checkFiles(backupDir: string, manifest: BackupManifest): Promise<void> {
   for (const f of manifest.files) {
-    const actual = await hashFile(join(backupDir, f.name)).catch((err: unknown) => {
-      if (isMissing(err)) return undefined; // reported below as missing
-      throw unreadable(join(backupDir, f.name), err, manifest.id);
-    });
+    const actual = await hashFile(join(backupDir, f.name), { bytes: f.bytes, backupId: manifest.id }).catch(
+      (err: unknown) => {
+        if (err instanceof UpgradeError) throw err;
+        if (isMissing(err)) return undefined; // reported below as missing
+        throw unreadable(join(backupDir, f.name), err, manifest.id);
+      },
+    );
     if (!actual || actual.sha256 !== f.sha256 || actual.bytes !== f.bytes) {
       throw new UpgradeError('BACKUP_CORRUPT', {
         message: actual
-          ? `${f.name} in backup ${manifest.id} does not match its manifest (sha256 ${actual.sha256.slice(0, 12)}…, expected ${f.sha256.slice(0, 12)}…; ${actual.bytes} bytes, expected ${f.bytes})`
+          ? `${f.name} in backup ${manifest.id} does not match its manifest (sha256 or size differs from the recorded ${f.sha256.slice(0, 12)}…, ${f.bytes} bytes)`
           : `${f.name} of backup ${manifest.id} is missing`,
         unchanged: 'Nothing was restored or changed',
         hint: 'Do not use this backup; take a new one or use an older one that verifies',
@@ -65,7 +93,7 @@ function isMissing(err: unknown): boolean {
 /** A file of the backup exists but cannot be read: not proof of damage, but the backup cannot be used as it is. */
 function unreadable(path: string, err: unknown, backupId: string | undefined): UpgradeError {
   return new UpgradeError('BACKUP_CORRUPT', {
-    message: `${path} cannot be read: ${(err as Error).message}`,
+    message: `${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
     unchanged: 'Nothing was restored or changed',
     hint: 'Check the permissions and the disk of the backup dir, then try again',
     backupId,

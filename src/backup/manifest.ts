@@ -2,7 +2,16 @@ import { z } from 'zod';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const DUMP_FILE = 'db.dump';
+/** Written by format 1 only: a psql script. Format 2 records roles as data and has no such file. */
 export const ROLES_FILE = 'roles.sql';
+/** Exactly the files a format-2 backup holds besides its manifest; a manifest listing any other set is refused. */
+export const BACKUP_FILES = [DUMP_FILE] as const;
+/** manifest.json is small; anything larger is not ours and is not read. */
+export const MANIFEST_MAX_BYTES = 1 << 20;
+
+/** A role or database name as Engram uses them: plain, so it never needs more than quoting. */
+export const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const plainName = z.string().regex(PLAIN_NAME, 'not a plain name (letters, digits, underscore; at most 63)');
 
 export const BackupFileSchema = z.object({
   /** A plain file name inside the backup directory; never a path. */
@@ -16,37 +25,84 @@ export const BackupFileSchema = z.object({
 export type BackupFile = z.infer<typeof BackupFileSchema>;
 
 /**
+ * A cluster role the database needs, as data: only what Engram relies on. There is deliberately no
+ * field for superuser, createrole, createdb, replication or bypassrls, and the object is strict, so
+ * a manifest that asks for one of them is refused rather than obeyed.
+ */
+export const RoleSpecSchema = z.strictObject({
+  name: plainName,
+  login: z.boolean(),
+  inherit: z.boolean(),
+  /** Groups this role belongs to; each must be another role of the same manifest. */
+  memberOf: z.array(plainName),
+});
+export type RoleSpec = z.infer<typeof RoleSpecSchema>;
+
+/**
  * Written last, after every file it lists was written, fsynced and checksummed. A backup directory
  * without a valid manifest is not a backup. Holds no secret: the master key appears only as a
  * fingerprint, so a restore can warn when the running key differs.
  */
-export const BackupManifestSchema = z.object({
-  formatVersion: z.literal(1),
-  id: z.string(),
-  createdAt: z.string(),
-  project: z.string(),
-  mode: z.enum(['online', 'quiesced']),
-  format: z.literal('custom'),
-  engram: z.object({
-    version: z.string().nullable(),
-    image: z.string(),
-    imageId: z.string(),
-    buildSha: z.string().nullable(),
-  }),
-  masterKeyFingerprint: z.string().nullable(),
-  database: z.object({
-    name: z.string(),
-    user: z.string(),
-    serverVersion: z.string(),
-    serverMajor: z.number().int(),
-    sizeBytes: z.number().int().nonnegative(),
-    image: z.string(),
-  }),
-  migrations: z.object({ head: z.string().nullable(), applied: z.array(z.string()) }),
-  tables: z.record(z.string(), z.number().int().nonnegative()),
-  roles: z.array(z.string()),
-  files: z.array(BackupFileSchema),
-  timings: z.object({ dumpMs: z.number(), verifyMs: z.number(), totalMs: z.number() }),
-  verifiedLevel: z.union([z.literal(1), z.literal(2)]),
-});
+export const BackupManifestSchema = z
+  .object({
+    formatVersion: z.literal(2),
+    id: z.string(),
+    createdAt: z.string(),
+    project: z.string(),
+    mode: z.enum(['online', 'quiesced']),
+    format: z.literal('custom'),
+    engram: z.object({
+      version: z.string().nullable(),
+      image: z.string(),
+      imageId: z.string(),
+      buildSha: z.string().nullable(),
+    }),
+    masterKeyFingerprint: z.string().nullable(),
+    database: z.object({
+      name: plainName,
+      user: plainName,
+      serverVersion: z.string(),
+      serverMajor: z.number().int(),
+      sizeBytes: z.number().int().nonnegative(),
+      /** Where the source ran; informational only, never started by verification or restore. */
+      image: z.string(),
+    }),
+    migrations: z.object({ head: z.string().nullable(), applied: z.array(z.string()) }),
+    tables: z.record(z.string(), z.number().int().nonnegative()),
+    /** The names of `roleSpecs`, in the same order. */
+    roles: z.array(z.string()),
+    roleSpecs: z.array(RoleSpecSchema),
+    files: z.array(BackupFileSchema),
+    timings: z.object({ dumpMs: z.number(), verifyMs: z.number(), totalMs: z.number() }),
+    verifiedLevel: z.union([z.literal(1), z.literal(2)]),
+  })
+  .superRefine((m, ctx) => {
+    const names = m.roleSpecs.map((r) => r.name);
+    if (new Set(names).size !== names.length || names.join('\n') !== m.roles.join('\n')) {
+      ctx.addIssue({ code: 'custom', path: ['roles'], message: 'roles does not match roleSpecs' });
+    }
+    for (const [i, r] of m.roleSpecs.entries()) {
+      if (r.name === m.database.user) {
+        ctx.addIssue({ code: 'custom', path: ['roleSpecs', i], message: 'names the database owner' });
+      }
+      // A group outside the manifest could be the superuser or a pg_* role: an escalation, refused.
+      for (const g of r.memberOf) {
+        if (!names.includes(g) || g === r.name) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['roleSpecs', i, 'memberOf'],
+            message: `membership in ${g}, which is not a role of this backup`,
+          });
+        }
+      }
+    }
+    const listed = m.files.map((f) => f.name).sort();
+    if (listed.join('\n') !== [...BACKUP_FILES].sort().join('\n')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['files'],
+        message: `must list exactly ${BACKUP_FILES.join(', ')}`,
+      });
+    }
+  });
 export type BackupManifest = z.infer<typeof BackupManifestSchema>;

@@ -7,9 +7,14 @@ import { run } from '../process/run-command';
 import { requireAbsolutePath } from './absolute-path';
 import { type BackupPlan, BackupPlanSchema, type PlanStep } from './backup-plan';
 import { exists } from './fs-durable';
+import { checkBackupDir } from './safe-dir';
 
 export interface BackupOptions {
-  /** Directory the backup is written into (created with mode 0700 when missing). */
+  /**
+   * Directory the backup is written into (created with mode 0700 when missing). Refused when it or a
+   * directory above it is world-writable without the sticky bit, or owned by another user than this
+   * one or root.
+   */
   dir: string;
   /** `online` keeps the app running (the dump reads one consistent snapshot); `quiesced` stops it first. @default 'online' */
   mode?: 'online' | 'quiesced';
@@ -151,6 +156,7 @@ export async function backup(deployment: Deployment, options: BackupOptions): Pr
     dump = { where: 'host', host: options.dump.host, port: options.dump.port, clientMajor };
   }
 
+  await checkBackupDir(dir);
   const requiredBytes = options.requiredFreeBytes ?? sizeBytes;
   const free = await freeBytes(dir);
   const availableBytes = free ?? 0;
@@ -164,7 +170,8 @@ export async function backup(deployment: Deployment, options: BackupOptions): Pr
 
   const id = `${deployment.project}-${stamp(now)}`;
   const path = join(dir, id);
-  const tempPath = join(dir, `.${id}.partial`);
+  // The working directory gets a random suffix (mkdtemp) when the backup runs.
+  const tempPath = join(dir, `.${id}.partial-XXXXXX`);
   const appRunning = app?.running ?? false;
   const restartApp = options.restartApp ?? true;
   const steps: PlanStep[] = [];
@@ -179,13 +186,8 @@ export async function backup(deployment: Deployment, options: BackupOptions): Pr
     {
       id: 'snapshot',
       action:
-        'Open a read-only transaction and export its snapshot; count rows and read schema_migrations in it',
+        'Open a read-only transaction and export its snapshot; count rows, read schema_migrations and the roles (login, inherit, memberships; no passwords) in it',
       undo: 'Close the transaction',
-    },
-    {
-      id: 'roles',
-      action: `Capture the cluster roles the database needs (without passwords) into ${id}/roles.sql`,
-      undo: 'Delete the partial directory',
     },
     {
       id: 'dump',

@@ -1,11 +1,14 @@
-import { createReadStream } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
-import { ident, literal, type PsqlTarget, psqlArgs, psqlQuery } from '../db/psql';
+import { ident, literal, type PsqlTarget, psqlQuery } from '../db/psql';
 import type { DockerPort } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
 import { type SecretSet, tailOf } from '../secrets';
-import { DUMP_FILE, ROLES_FILE } from './manifest';
+import { loadManifest } from './load-manifest';
+import { type BackupManifest, DUMP_FILE } from './manifest';
+import { openRegular } from './regular-file';
+import { roleStatements } from './roles';
 import { readTableContents, type TableContents } from './table-counts';
 
 export interface RestoreIntoInput {
@@ -22,16 +25,44 @@ export interface RestoreIntoInput {
   onCreated?: (oid: string) => void;
 }
 
-/** Roles first, then a new database, then `pg_restore --exit-on-error` streamed through stdin. */
+/**
+ * Roles first, then a new database, then `pg_restore --exit-on-error` streamed through stdin. The
+ * roles come from the validated manifest as data; the statements that create them are built here.
+ */
 export async function restoreInto(input: RestoreIntoInput): Promise<void> {
+  const manifest = await loadManifest(input.backupDir);
+  const dumpFile = manifest.files.find((f) => f.name === DUMP_FILE)!;
+  // Opened (and checked to be a regular file of the recorded size) before anything is created.
+  const dump = await openRegular(join(input.backupDir, DUMP_FILE), {
+    bytes: dumpFile.bytes,
+    backupId: manifest.id,
+  });
+  try {
+    await restoreFrom(input, manifest, dump);
+  } finally {
+    await dump.close().catch(() => undefined);
+  }
+}
+
+async function restoreFrom(
+  input: RestoreIntoInput,
+  manifest: BackupManifest,
+  dump: FileHandle,
+): Promise<void> {
   const { docker, containerId, user, database } = input;
   const admin = { docker, containerId, user, database: 'postgres', secrets: input.secrets };
-  const roles = await docker.exec(containerId, {
-    cmd: psqlArgs(user, 'postgres'),
-    stdin: createReadStream(join(input.backupDir, ROLES_FILE)),
-    signal: input.signal,
-  });
-  if (roles.exitCode !== 0) throw failure('create the roles', roles.stderr, input.secrets);
+  // The role we restore as already exists and is the superuser: a backup does not get to change it.
+  const specs = manifest.roleSpecs.filter((r) => r.name !== user);
+  for (const sql of roleStatements(specs)) {
+    try {
+      await psqlQuery(admin, sql, 'create the roles of the backup');
+    } catch (err) {
+      throw new UpgradeError('RESTORE_FAILED', {
+        message: `Could not create the roles of backup ${manifest.id}: ${(err as Error).message}`,
+        cause: err,
+      });
+    }
+  }
   await psqlQuery(admin, `CREATE DATABASE ${ident(database)}`, `create database ${database}`);
   const oid = await databaseOid(admin, database);
   if (!oid) throw failure(`find database ${database} after creating it`, '', input.secrets);
@@ -50,7 +81,7 @@ export async function restoreInto(input: RestoreIntoInput): Promise<void> {
   });
   const restored = await docker.exec(containerId, {
     cmd: ['pg_restore', '--exit-on-error', '--no-password', '-U', user, '-d', database],
-    stdin: createReadStream(join(input.backupDir, DUMP_FILE), { highWaterMark: 1 << 20 }).pipe(counter),
+    stdin: dump.createReadStream({ highWaterMark: 1 << 20, autoClose: false }).pipe(counter),
     signal: input.signal,
   });
   if (restored.exitCode !== 0) throw failure(`restore into ${database}`, restored.stderr, input.secrets);

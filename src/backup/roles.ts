@@ -1,4 +1,6 @@
 import { ident, literal } from '../db/psql';
+import { UpgradeError } from '../errors';
+import { PLAIN_NAME, type RoleSpec } from './manifest';
 
 /** A cluster role as pg_roles describes it; passwords are never read. */
 export interface RoleRecord {
@@ -38,27 +40,44 @@ export function parseRoleRows(rows: string[][]): RoleRecord[] {
 }
 
 /**
- * Idempotent psql input that creates missing roles with their attributes (no passwords) and
- * memberships. Names only ever appear quoted as a literal or an identifier: `\gexec` runs the
- * CREATE ROLE a query produced, so no dollar-quoted block can be closed by a hostile name.
+ * What a backup records of the roles: login, inherit and memberships among the captured roles. The
+ * privileged attributes are left out on purpose (a restore never grants them), and so is membership
+ * in a role outside the set (the dump user is a superuser). A name that is not plain is refused, so
+ * the backup is not taken rather than taken with a role missing that the restore would need.
  */
-export function rolesSql(roles: RoleRecord[]): string {
-  const lines = ['-- Cluster roles captured by engram-upgrade (no passwords). Safe to run more than once.'];
-  for (const r of roles) {
-    const attrs = [
-      r.superuser ? 'SUPERUSER' : 'NOSUPERUSER',
-      r.inherit ? 'INHERIT' : 'NOINHERIT',
-      r.createRole ? 'CREATEROLE' : 'NOCREATEROLE',
-      r.createDb ? 'CREATEDB' : 'NOCREATEDB',
-      r.login ? 'LOGIN' : 'NOLOGIN',
-      r.replication ? 'REPLICATION' : 'NOREPLICATION',
-      r.bypassRls ? 'BYPASSRLS' : 'NOBYPASSRLS',
-    ].join(' ');
-    lines.push(
-      `SELECT ${literal(`CREATE ROLE ${ident(r.name)}`)} WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${literal(r.name)})\\gexec`,
-      `ALTER ROLE ${ident(r.name)} ${attrs};`,
+export function roleSpecsOf(records: RoleRecord[]): RoleSpec[] {
+  const odd = records.find((r) => !PLAIN_NAME.test(r.name));
+  if (odd) {
+    throw new UpgradeError('BACKUP_FAILED', {
+      message: `The cluster has a role named ${JSON.stringify(odd.name.slice(0, 80))}, which is not a plain name; engram-upgrade records only plain role names`,
+      unchanged: 'Nothing was changed; the database was only read',
+      hint: 'Rename or drop that role (ALTER ROLE … RENAME TO …), then run the backup again',
+    });
+  }
+  const names = new Set(records.map((r) => r.name));
+  return records.map((r) => ({
+    name: r.name,
+    login: r.login,
+    inherit: r.inherit,
+    memberOf: r.memberOf.filter((g) => names.has(g) && g !== r.name),
+  }));
+}
+
+/**
+ * Statements, one per element, that create the missing roles and memberships. Built here from
+ * validated data with every name quoted; nothing from a backup is ever run as a script. An existing
+ * role keeps its other attributes: only LOGIN and INHERIT are set, and no privilege is taken away or
+ * added. Each statement is idempotent, so a restore can be repeated.
+ */
+export function roleStatements(specs: RoleSpec[]): string[] {
+  const out: string[] = [];
+  for (const r of specs) {
+    const attrs = `${r.login ? 'LOGIN' : 'NOLOGIN'} ${r.inherit ? 'INHERIT' : 'NOINHERIT'}`;
+    out.push(
+      `DO ${literal(`BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${literal(r.name)}) THEN CREATE ROLE ${ident(r.name)} NOSUPERUSER NOCREATEROLE NOCREATEDB NOREPLICATION NOBYPASSRLS ${attrs}; END IF; END`)}`,
+      `ALTER ROLE ${ident(r.name)} ${attrs}`,
     );
   }
-  for (const r of roles) for (const g of r.memberOf) lines.push(`GRANT ${ident(g)} TO ${ident(r.name)};`);
-  return `${lines.join('\n')}\n`;
+  for (const r of specs) for (const g of r.memberOf) out.push(`GRANT ${ident(g)} TO ${ident(r.name)}`);
+  return out;
 }

@@ -1,26 +1,46 @@
-import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
+import type { Deployment } from '../deployment/deployment';
 import { defaultDocker } from '../docker/default-docker';
 import type { DockerPort } from '../docker/docker-port';
-import { UpgradeError } from '../errors';
+import { InvalidInputError, UpgradeError } from '../errors';
 import { abortedBecause, throwIfAborted } from '../errors/abort';
 import type { SecretSet } from '../secrets';
 import { checkFiles, loadManifest } from './load-manifest';
 import { type BackupManifest, DUMP_FILE } from './manifest';
+import { openRegular } from './regular-file';
 import { readContents, restoreInto } from './restore-into';
 import { ScratchPostgres } from './scratch-postgres';
 import { compareWithManifest } from './table-counts';
 
-export interface VerifyBackupOptions {
+interface VerifyCommon {
   /** 1: checksums and `pg_restore --list`; 2: also a restore into a throwaway Postgres, compared with the manifest. @default 1 */
   level?: 1 | 2;
-  /** @default a `DockerodeDocker` on DOCKER_HOST or the default socket */
+  /** @default the deployment's Docker when `deployment` is given, else a `DockerodeDocker` on DOCKER_HOST or the default socket */
   docker?: DockerPort;
-  /** Postgres image for the throwaway server (same major as the source). @default the image recorded in the manifest */
-  image?: string;
   signal?: AbortSignal;
   onProgress?: (bytes: number) => void;
 }
+
+/**
+ * Where the Postgres image for the throwaway server comes from: the caller names it, or it is the
+ * deployment's own. Never the image a backup's manifest names: whoever can write a backup would
+ * otherwise choose what runs here.
+ */
+export type VerifyBackupOptions = VerifyCommon &
+  (
+    | {
+        /** Postgres image for the throwaway server, of the backup's major version (or newer). */
+        postgresImage: string;
+        deployment?: undefined;
+      }
+    | {
+        /** Use the image this deployment's Postgres container runs. */
+        deployment: Deployment;
+        postgresImage?: undefined;
+      }
+  );
+/** An image reference as Docker writes one; no options, spaces or control characters. */
+const IMAGE_REF = /^[a-z0-9][A-Za-z0-9._/:@-]{0,254}$/;
 
 export interface VerifyReport {
   id: string;
@@ -36,14 +56,19 @@ export async function listArchive(
   docker: DockerPort,
   containerId: string,
   dumpPath: string,
-  manifestId: string,
+  manifest: Pick<BackupManifest, 'id' | 'files'>,
   signal?: AbortSignal,
 ): Promise<number> {
-  const r = await docker.exec(containerId, {
-    cmd: ['pg_restore', '--list'],
-    stdin: createReadStream(dumpPath),
-    signal,
-  });
+  const manifestId = manifest.id;
+  const recorded = manifest.files.find((f) => f.name === DUMP_FILE);
+  const dump = await openRegular(dumpPath, { bytes: recorded?.bytes ?? -1, backupId: manifestId });
+  const r = await docker
+    .exec(containerId, {
+      cmd: ['pg_restore', '--list'],
+      stdin: dump.createReadStream({ autoClose: false }),
+      signal,
+    })
+    .finally(() => dump.close().catch(() => undefined));
   const entries = r.stdout.split('\n').filter((l) => /^\d+;/.test(l)).length;
   if (r.exitCode !== 0 || entries === 0) {
     throw new UpgradeError('BACKUP_CORRUPT', {
@@ -94,23 +119,27 @@ export async function testRestore(
  * Only reads the backup; the throwaway Postgres it starts is removed again. Cancelled through
  * `signal`, it rejects with an `AbortedError`.
  */
-export async function verifyBackup(
-  backupDir: string,
-  options: VerifyBackupOptions = {},
-): Promise<VerifyReport> {
+export async function verifyBackup(backupDir: string, options: VerifyBackupOptions): Promise<VerifyReport> {
   const started = Date.now();
   const level = options.level ?? 1;
   const aborted = {
     message: `Verification of ${backupDir} was aborted`,
     unchanged: 'The backup was only read; the throwaway Postgres, if one was started, is removed',
   };
+  const named = options?.postgresImage;
+  if (!options?.deployment && (typeof named !== 'string' || !IMAGE_REF.test(named))) {
+    throw new InvalidInputError({
+      message: `verifyBackup needs a Postgres image to run the throwaway server: ${named === undefined ? 'none was given' : `${JSON.stringify(String(named).slice(0, 100))} is not an image reference`}; the image a backup's manifest names is never run`,
+      hint: "Pass { postgresImage: 'postgres:<major>' } (the backup's major or newer) or { deployment } to use the deployment's own",
+    });
+  }
   throwIfAborted(options.signal, aborted);
   try {
-    const docker = options.docker ?? (await defaultDocker());
+    const docker = options.docker ?? options.deployment?.docker ?? (await defaultDocker());
     const manifest = await loadManifest(backupDir);
     await checkFiles(backupDir, manifest);
     throwIfAborted(options.signal, aborted);
-    const image = options.image ?? manifest.database.image;
+    const image = named ?? (await options.deployment!.db()).image;
     const scratch = await ScratchPostgres.start(docker, image, manifest.database.user, {
       signal: options.signal,
     });
@@ -119,7 +148,7 @@ export async function verifyBackup(
         docker,
         scratch.containerId,
         join(backupDir, DUMP_FILE),
-        manifest.id,
+        manifest,
         options.signal,
       ),
       tablesCompared:

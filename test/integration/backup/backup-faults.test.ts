@@ -110,7 +110,7 @@ describe('backup faults', () => {
     const taken = await executeBackup(dep, await backup(dep, { dir }));
     const dump = join(taken.path, 'db.dump');
     writeFileSync(dump, readFileSync(dump).subarray(0, 1000));
-    expect((await failure(verifyBackup(taken.path))).code).toBe('BACKUP_CORRUPT');
+    expect((await failure(verifyBackup(taken.path, { deployment: dep }))).code).toBe('BACKUP_CORRUPT');
     expect((await failure(restore(taken.path, dep))).code).toBe('BACKUP_CORRUPT');
     const noManifest = join(dir, 'not-a-backup');
     mkdirSync(noManifest);

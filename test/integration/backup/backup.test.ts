@@ -27,11 +27,13 @@ describe('backup', () => {
     expect(m.tables['public.notes']).toBe(30);
     expect(m.tables['public.users']).toBe(3);
     expect(m.roles).toContain('engram_app');
+    expect(m.files.map((f) => f.name)).toEqual(['db.dump']);
+    expect(m.roleSpecs.find((r) => r.name === 'engram_app')?.login).toBe(true);
     expect(m.verifiedLevel).toBe(2);
     expect(JSON.parse(readFileSync(join(result.path, 'manifest.json'), 'utf8'))).toEqual(m);
     expect(events.some((e) => e.type === 'dump-written')).toBe(true);
 
-    const report = await verifyBackup(result.path, { level: 2 });
+    const report = await verifyBackup(result.path, { level: 2, deployment: dep });
     expect(report.tablesCompared).toBeGreaterThan(4);
     expect(report.head).toBe('20260808100100');
   });

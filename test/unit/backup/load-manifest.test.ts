@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { link, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -14,7 +14,6 @@ import {
 import { UpgradeError } from '../../../src/errors';
 
 const DUMP = Buffer.from('PGDMP\u0001\u000e\u0000 pretend custom-format archive');
-const ROLES = '-- roles\n';
 
 function sha(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
@@ -22,7 +21,7 @@ function sha(data: string | Buffer): string {
 
 function manifest(over: Partial<BackupManifest> = {}): BackupManifest {
   return {
-    formatVersion: 1,
+    formatVersion: 2,
     id: 'engram-20260304T050607Z',
     createdAt: '2026-03-04T05:06:07.890Z',
     project: 'engram',
@@ -45,11 +44,12 @@ function manifest(over: Partial<BackupManifest> = {}): BackupManifest {
     },
     migrations: { head: '20250301000000', applied: ['20250101000000', '20250301000000'] },
     tables: { 'public.notes': 3 },
-    roles: ['engram_app'],
-    files: [
-      { name: DUMP_FILE, bytes: DUMP.length, sha256: sha(DUMP) },
-      { name: ROLES_FILE, bytes: Buffer.byteLength(ROLES), sha256: sha(ROLES) },
+    roles: ['engram_app', 'engram_ro'],
+    roleSpecs: [
+      { name: 'engram_app', login: true, inherit: true, memberOf: ['engram_ro'] },
+      { name: 'engram_ro', login: false, inherit: true, memberOf: [] },
     ],
+    files: [{ name: DUMP_FILE, bytes: DUMP.length, sha256: sha(DUMP) }],
     timings: { dumpMs: 10, verifyMs: 5, totalMs: 20 },
     verifiedLevel: 1,
     ...over,
@@ -60,7 +60,6 @@ let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'engram-manifest-'));
   await writeFile(join(dir, DUMP_FILE), DUMP);
-  await writeFile(join(dir, ROLES_FILE), ROLES);
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -104,9 +103,63 @@ describe('loadManifest', () => {
   });
 
   it('rejects a manifest of a format version it does not know', async () => {
-    await writeFile(join(dir, MANIFEST_FILE), JSON.stringify({ ...manifest(), formatVersion: 2 }));
+    await writeFile(join(dir, MANIFEST_FILE), JSON.stringify({ ...manifest(), formatVersion: 3 }));
     const e = await corrupt(loadManifest(dir));
     expect(e.message).toContain('formatVersion');
+  });
+
+  it('refuses a format-1 backup (roles.sql) with its own code and what to do by hand', async () => {
+    await writeFile(join(dir, MANIFEST_FILE), JSON.stringify({ ...manifest(), formatVersion: 1 }));
+    await writeFile(join(dir, ROLES_FILE), '\\! id\n');
+    const err = await loadManifest(dir).then(
+      () => undefined,
+      (e: unknown) => e as UpgradeError,
+    );
+    expect(err?.code).toBe('BACKUP_FORMAT_UNSUPPORTED');
+    expect(err?.message).toContain('roles.sql');
+  });
+
+  it.each([
+    ['no files at all', { files: [] }, 'files'],
+    [
+      'an extra file',
+      { files: [...manifest().files, { name: ROLES_FILE, bytes: 1, sha256: sha('x') }] },
+      'files',
+    ],
+    [
+      'superuser for a role',
+      {
+        roleSpecs: [{ name: 'engram_app', login: true, inherit: true, memberOf: [], superuser: true }],
+        roles: ['engram_app'],
+      },
+      'roleSpecs.0',
+    ],
+    [
+      'membership in the owner',
+      {
+        roleSpecs: [{ name: 'engram_app', login: true, inherit: true, memberOf: ['engram'] }],
+        roles: ['engram_app'],
+      },
+      'roleSpecs.0.memberOf',
+    ],
+    [
+      'a role name that needs quoting',
+      { roleSpecs: [{ name: 'x"; DROP', login: true, inherit: true, memberOf: [] }], roles: ['x"; DROP'] },
+      'roleSpecs.0.name',
+    ],
+    ['roles that differ from roleSpecs', { roles: ['engram_app'] }, 'roles'],
+  ])('refuses a manifest with %s', async (_what, over, path) => {
+    await writeFile(join(dir, MANIFEST_FILE), JSON.stringify({ ...manifest(), ...over }));
+    const e = await corrupt(loadManifest(dir));
+    expect(e.message).toContain(path);
+  });
+
+  it('never follows manifest.json as a link, and does not read a huge one', async () => {
+    await symlink('/dev/zero', join(dir, MANIFEST_FILE));
+    expect((await corrupt(loadManifest(dir))).message).toContain('symbolic link');
+    await rm(join(dir, MANIFEST_FILE));
+    await writeFile(join(dir, MANIFEST_FILE), Buffer.alloc(2 << 20, 0x20));
+    expect((await corrupt(loadManifest(dir))).message).toContain('larger than');
   });
 });
 
@@ -121,26 +174,36 @@ describe('checkFiles', () => {
     await writeFile(join(dir, DUMP_FILE), flipped);
     const e = await corrupt(checkFiles(dir, manifest()));
     expect(e.message).toContain(`${DUMP_FILE} in backup engram-20260304T050607Z does not match its manifest`);
-    expect(e.message).toContain(`expected ${sha(DUMP).slice(0, 12)}`);
+    expect(e.message).toContain(`recorded ${sha(DUMP).slice(0, 12)}`);
+    expect(e.message).not.toContain(sha(flipped).slice(0, 12));
     expect(e.backupId).toBe('engram-20260304T050607Z');
   });
 
-  it('rejects a truncated file, naming both sizes', async () => {
+  it('rejects a truncated file before reading it, naming only the recorded size', async () => {
     await writeFile(join(dir, DUMP_FILE), DUMP.subarray(0, 10));
     const e = await corrupt(checkFiles(dir, manifest()));
-    expect(e.message).toContain(`10 bytes, expected ${DUMP.length}`);
-  });
-
-  it('rejects a manifest that claims a different size for the right content', async () => {
-    const m = manifest();
-    m.files[1] = { ...m.files[1]!, bytes: m.files[1]!.bytes + 1 };
-    const e = await corrupt(checkFiles(dir, m));
-    expect(e.message).toContain(ROLES_FILE);
+    expect(e.message).toContain(`size its manifest records (${DUMP.length} bytes)`);
   });
 
   it('rejects a missing file', async () => {
-    await rm(join(dir, ROLES_FILE));
+    await rm(join(dir, DUMP_FILE));
     const e = await corrupt(checkFiles(dir, manifest()));
-    expect(e.message).toContain(`${ROLES_FILE} of backup engram-20260304T050607Z is missing`);
+    expect(e.message).toContain(`${DUMP_FILE} of backup engram-20260304T050607Z is missing`);
+  });
+
+  it('reads no link, device or second hard link, and says nothing of what it points to', async () => {
+    const outside = join(dir, 'outside');
+    await writeFile(outside, DUMP);
+    for (const make of [
+      () => symlink('/dev/zero', join(dir, DUMP_FILE)),
+      () => symlink(outside, join(dir, DUMP_FILE)),
+      () => link(outside, join(dir, DUMP_FILE)),
+    ]) {
+      await rm(join(dir, DUMP_FILE), { force: true });
+      await make();
+      const e = await corrupt(checkFiles(dir, manifest()));
+      expect(e.message).not.toContain(outside);
+      expect(e.message).not.toContain(sha(DUMP).slice(12, 24));
+    }
   });
 });

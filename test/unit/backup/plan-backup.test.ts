@@ -76,7 +76,7 @@ describe('backup() planning', () => {
     expect(plan.destination).toEqual({
       dir,
       path: join(dir, 'engram-20260304T050607Z'),
-      tempPath: join(dir, '.engram-20260304T050607Z.partial'),
+      tempPath: join(dir, '.engram-20260304T050607Z.partial-XXXXXX'),
     });
     expect(plan.source).toMatchObject({
       dbContainer: 'engram-postgres-1',
@@ -190,7 +190,7 @@ describe('backup() planning', () => {
     const { docker } = stack();
     const plan = await backup(await open(docker), { dir, mode: 'online' });
     expect(plan.mode).toBe('online');
-    expect(plan.steps.map((s) => s.id)).toEqual(['snapshot', 'roles', 'dump', 'verify', 'commit']);
+    expect(plan.steps.map((s) => s.id)).toEqual(['snapshot', 'dump', 'verify', 'commit']);
     for (const s of plan.steps) {
       expect(s.irreversible === true || (s.undo?.length ?? 0) > 0, s.id).toBe(true);
     }
@@ -222,7 +222,7 @@ describe('backup() planning', () => {
     const { docker } = stack({ appRunning: false });
     const plan = await backup(await open(docker), { dir, mode: 'quiesced' });
     expect(plan.source.appRunning).toBe(false);
-    expect(plan.steps.map((s) => s.id)).toEqual(['snapshot', 'roles', 'dump', 'verify', 'commit']);
+    expect(plan.steps.map((s) => s.id)).toEqual(['snapshot', 'dump', 'verify', 'commit']);
   });
 
   it('plans a deployment whose app container is gone', async () => {

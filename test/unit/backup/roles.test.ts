@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRoleRows, type RoleRecord, rolesSql } from '../../../src/backup/roles';
+import { parseRoleRows, type RoleRecord, roleSpecsOf, roleStatements } from '../../../src/backup/roles';
 
 /** A row as psql prints ROLES_QUERY: name, seven t/f attributes, group names joined by U+001E. */
 function row(name: string, flags: string, groups: string[] = []): string[] {
@@ -79,69 +79,49 @@ function role(name: string, over: Partial<RoleRecord> = {}): RoleRecord {
   };
 }
 
-describe('rolesSql', () => {
-  it('creates a missing role only if it does not exist, then sets every attribute', () => {
-    const [app] = parseRoleRows([ENGRAM_APP]);
-    const sql = rolesSql([app!]);
-    expect(sql).toContain(
-      `SELECT 'CREATE ROLE "engram_app"' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'engram_app')\\gexec`,
-    );
-    expect(sql).toContain(
-      'ALTER ROLE "engram_app" NOSUPERUSER NOINHERIT NOCREATEROLE NOCREATEDB LOGIN NOREPLICATION NOBYPASSRLS;',
-    );
-    // No bare CREATE ROLE outside the existence check: running the file twice must not fail.
-    const bare = sql
-      .split('\n')
-      .filter((l) => /CREATE ROLE/.test(l) && !/WHERE NOT EXISTS .*\\gexec$/.test(l));
-    expect(bare).toEqual([]);
-  });
-
-  it('quotes odd role names as identifiers and as string literals', () => {
-    const sql = rolesSql([role('we"ird'), role("o'brien"), role('Mixed Case')]);
-    expect(sql).toContain(
-      `SELECT 'CREATE ROLE "we""ird"' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'we"ird')`,
-    );
-    expect(sql).toContain('ALTER ROLE "we""ird" ');
-    expect(sql).toContain(
-      `SELECT 'CREATE ROLE "o''brien"' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'o''brien')`,
-    );
-    expect(sql).toContain('ALTER ROLE "Mixed Case" ');
-  });
-
-  it('grants memberships after every role exists', () => {
-    const sql = rolesSql([
-      role('reporting', { memberOf: ['readers', 'we"ird'] }),
-      role('readers'),
-      role('we"ird'),
+describe('roleSpecsOf', () => {
+  it('keeps login, inherit and memberships among the captured roles; drops every privilege', () => {
+    const specs = roleSpecsOf([
+      role('admin', {
+        superuser: true,
+        createRole: true,
+        replication: true,
+        bypassRls: true,
+        createDb: true,
+      }),
+      role('engram_app', { login: true, memberOf: ['readers', 'engram'] }),
+      role('readers', { inherit: false }),
     ]);
-    const lines = sql.trimEnd().split('\n');
-    const grants = lines.filter((l) => l.startsWith('GRANT'));
-    expect(grants).toEqual(['GRANT "readers" TO "reporting";', 'GRANT "we""ird" TO "reporting";']);
-    const lastCreate = Math.max(...lines.map((l, i) => (l.startsWith('DO ') ? i : -1)));
-    expect(lines.indexOf(grants[0]!)).toBeGreaterThan(lastCreate);
+    expect(specs).toEqual([
+      { name: 'admin', login: false, inherit: true, memberOf: [] },
+      { name: 'engram_app', login: true, inherit: true, memberOf: ['readers'] },
+      { name: 'readers', login: false, inherit: false, memberOf: [] },
+    ]);
   });
 
-  it('never sets or mentions a password', () => {
-    const sql = rolesSql([role('engram_app', { login: true }), role('admin', { superuser: true })]);
-    const statements = sql.split('\n').filter((l) => l !== '' && !l.startsWith('--'));
-    expect(statements).toHaveLength(4);
-    for (const s of statements) expect(s).not.toMatch(/PASSWORD/i);
+  it('refuses a role name that is not plain, naming it', () => {
+    expect(() => roleSpecsOf([role('x"; DROP')])).toThrow(/not a plain name/);
   });
+});
 
-  it('is a comment only for no roles', () => {
-    expect(rolesSql([]).trim().split('\n')).toHaveLength(1);
-    expect(rolesSql([]).trim()).toMatch(/^--/);
-  });
-
-  // A hostile name must stay inside its quotes: no dollar-quoted block exists that it could close.
-  it('quotes a hostile role name only as a literal and an identifier', () => {
-    const name = 'x$engram_upgrade$;DROP DATABASE engram;--';
-    const sql = rolesSql([role(name)]);
-    expect(sql).not.toMatch(/^DO /m);
-    const create = sql.split('\n').find((l) => l.endsWith('\\gexec'))!;
-    expect(create).toBe(
-      `SELECT 'CREATE ROLE "${name}"' WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${name}')\\gexec`,
+describe('roleStatements', () => {
+  it('creates a missing role without privileges, sets only LOGIN and INHERIT, grants after every role', () => {
+    const sql = roleStatements([
+      { name: 'engram_app', login: true, inherit: false, memberOf: ['readers'] },
+      { name: 'readers', login: false, inherit: true, memberOf: [] },
+    ]);
+    expect(sql[0]).toBe(
+      `DO 'BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ''engram_app'') THEN CREATE ROLE "engram_app" NOSUPERUSER NOCREATEROLE NOCREATEDB NOREPLICATION NOBYPASSRLS LOGIN NOINHERIT; END IF; END'`,
     );
-    expect(sql).toContain(`ALTER ROLE "${name}" `);
+    expect(sql[1]).toBe('ALTER ROLE "engram_app" LOGIN NOINHERIT');
+    expect(sql.at(-1)).toBe('GRANT "readers" TO "engram_app"');
+    expect(sql).toHaveLength(5);
+    for (const s of sql) {
+      expect(s).not.toMatch(/PASSWORD|\\|(?<!NO)SUPERUSER/);
+    }
+  });
+
+  it('is empty for no roles', () => {
+    expect(roleStatements([])).toEqual([]);
   });
 });

@@ -42,7 +42,9 @@ describe('cancellation has one form', () => {
   it('verifyBackup with a signal that already fired rejects with AbortedError, before Docker is touched', async () => {
     const { dir } = await fixture();
     const docker = new FakeDocker();
-    const err = await rejection(verifyBackup(dir, { docker, signal: AbortSignal.abort() }));
+    const err = await rejection(
+      verifyBackup(dir, { docker, postgresImage: 'postgres:18', signal: AbortSignal.abort() }),
+    );
     expect(err).toBeInstanceOf(AbortedError);
     expect(err).not.toBeInstanceOf(DOMException);
     expect((err as AbortedError).code).toBe('ABORTED');
@@ -62,7 +64,9 @@ describe('cancellation has one form', () => {
       }
       return { exitCode: 127 };
     });
-    const err = await rejection(verifyBackup(dir, { docker, signal: ac.signal }));
+    const err = await rejection(
+      verifyBackup(dir, { docker, postgresImage: 'postgres:18', signal: ac.signal }),
+    );
     expect(err).toBeInstanceOf(AbortedError);
     const cause = (err as AbortedError).cause as UpgradeError;
     expect(cause).toBeInstanceOf(UpgradeError);
@@ -78,7 +82,9 @@ describe('cancellation has one form', () => {
       if (e.cmd[0] === 'pg_isready') ac.abort();
       return { exitCode: 2, stderr: 'no response' };
     });
-    const err = await rejection(verifyBackup(dir, { docker, signal: ac.signal }));
+    const err = await rejection(
+      verifyBackup(dir, { docker, postgresImage: 'postgres:18', signal: ac.signal }),
+    );
     expect(err).toBeInstanceOf(AbortedError);
     expect(docker.containers).toEqual([]);
   });
