@@ -18,6 +18,8 @@ export interface RestoreIntoInput {
   /** A database that must not exist yet; it is created here. */
   database: string;
   backupDir: string;
+  /** The manifest already loaded, or the one a backup being written will get. @default read from backupDir */
+  manifest?: BackupManifest;
   secrets?: SecretSet;
   signal?: AbortSignal;
   onProgress?: (bytes: number) => void;
@@ -30,7 +32,7 @@ export interface RestoreIntoInput {
  * roles come from the validated manifest as data; the statements that create them are built here.
  */
 export async function restoreInto(input: RestoreIntoInput): Promise<void> {
-  const manifest = await loadManifest(input.backupDir);
+  const manifest = input.manifest ?? (await loadManifest(input.backupDir));
   const dumpFile = manifest.files.find((f) => f.name === DUMP_FILE)!;
   // Opened (and checked to be a regular file of the recorded size) before anything is created.
   const dump = await openRegular(join(input.backupDir, DUMP_FILE), {

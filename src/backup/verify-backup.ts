@@ -96,6 +96,7 @@ export async function testRestore(
     user: scratch.user,
     database,
     backupDir,
+    manifest,
     ...opts,
   });
   const actual = await readContents(docker, scratch.containerId, scratch.user, database, opts.secrets);
