@@ -32,28 +32,41 @@ export function tempDirs(): { make(prefix: string): string; cleanup(): void } {
 
 const docker = new Docker();
 
-/** The parts of `docker inspect` of the app container that an upgrade and its rollback must keep. */
+/**
+ * `docker inspect` of the app container without the fields that change by design when a container is
+ * replaced: its id and name-derived hostname, the image, creation and state, compose's config hash and
+ * image label, and the id of the container it replaced. Everything else (env, mounts including
+ * anonymous volumes, networks and aliases, ports, labels, healthcheck, restart policy, ulimits, caps,
+ * resources, logging) must survive an upgrade and its rollback.
+ */
 export async function appConfig(stack: EngramStack): Promise<Record<string, unknown>> {
   const info = await docker.getContainer(await stack.containerId('engram')).inspect();
   const labels = { ...info.Config.Labels };
-  // compose records the config hash and image id it created the container from: they change by design.
   delete labels['com.docker.compose.config-hash'];
   delete labels['com.docker.compose.image'];
-  // Set by compose on a container that replaced another: the replaced container's id.
   delete labels['com.docker.compose.replace'];
+  const { Hostname: _h, Image: _i, Labels: _l, Env, ...config } = info.Config;
+  // Compose hands a recreated container its predecessor's anonymous volumes as explicit mount sources;
+  // what is mounted, and which volume, is compared through `mounts` below.
+  const { Mounts: _m, ...hostConfig } = info.HostConfig;
   return {
-    env: [...(info.Config.Env ?? [])].sort(),
+    config,
+    env: [...(Env ?? [])].sort(),
     labels,
-    mounts: info.Mounts.map((m) => ({ type: m.Type, destination: m.Destination })),
+    hostConfig,
+    mounts: info.Mounts.map((m) => ({
+      type: m.Type,
+      name: m.Name,
+      destination: m.Destination,
+      rw: m.RW,
+      mode: m.Mode,
+    })),
     networks: Object.fromEntries(
       Object.entries(info.NetworkSettings.Networks).map(([k, v]) => [
         k,
         [...(v.Aliases ?? [])].filter((a) => !/^[0-9a-f]{12}$/.test(a)).sort(),
       ]),
     ),
-    ports: info.HostConfig.PortBindings,
-    restart: info.HostConfig.RestartPolicy,
-    healthcheck: info.Config.Healthcheck,
   };
 }
 

@@ -172,13 +172,15 @@ describe('rollback', () => {
     }
   });
 
-  it('fault 14: env equal to an image default, an anonymous volume, an alias, a label and a healthcheck survive upgrade and rollback', async () => {
+  it('fault 14: env equal to an image default, an anonymous volume, an alias, a label, caps, ulimits and a healthcheck survive upgrade and rollback', async () => {
     await using stack = await startEngramStack({ version: '0.15.0' });
     const doc = parseDocument(readFileSync(stack.composeFile, 'utf8'));
     doc.setIn(['services', 'engram', 'environment', 'PHX_SERVER'], 'true'); // the image's own default
     doc.setIn(['services', 'engram', 'volumes'], ['/app/cache']);
     doc.setIn(['services', 'engram', 'networks'], { default: { aliases: ['notes-api'] } });
     doc.setIn(['services', 'engram', 'labels', 'example.owner'], 'ops');
+    doc.setIn(['services', 'engram', 'cap_drop'], ['NET_RAW']);
+    doc.setIn(['services', 'engram', 'ulimits'], { nofile: { soft: 4096, hard: 8192 } });
     writeFileSync(stack.composeFile, doc.toString());
     await stack.compose(['up', '-d', '--wait', 'engram']);
     const before = await snapshot(stack);
