@@ -46,7 +46,8 @@ export type RoleSpec = z.infer<typeof RoleSpecSchema>;
 export const BackupManifestSchema = z
   .object({
     formatVersion: z.literal(2),
-    id: z.string(),
+    /** `<project>-<stamp>`; appears in messages, so no spaces or control characters. */
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/),
     createdAt: z.string(),
     project: z.string(),
     mode: z.enum(['online', 'quiesced']),
