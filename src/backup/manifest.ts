@@ -9,9 +9,13 @@ export const BACKUP_FILES = [DUMP_FILE] as const;
 /** manifest.json is small; anything larger is not ours and is not read. */
 export const MANIFEST_MAX_BYTES = 1 << 20;
 
-/** A role or database name as Engram uses them: plain, so it never needs more than quoting. */
-export const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
-const plainName = z.string().regex(PLAIN_NAME, 'not a plain name (letters, digits, underscore; at most 63)');
+/**
+ * A role or database name as deployments use them: letters, digits, `_`, `-` and `.`, at most 63.
+ * Always quoted where used; with no quote, space, backslash or control character, even a quoting
+ * mistake could not turn one into SQL or a psql command.
+ */
+export const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$/;
+const plainName = z.string().regex(PLAIN_NAME, 'not a plain name (letters, digits, _ . -; at most 63)');
 
 export const BackupFileSchema = z.object({
   /** A plain file name inside the backup directory; never a path. */

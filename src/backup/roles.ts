@@ -49,7 +49,7 @@ export function roleSpecsOf(records: RoleRecord[]): RoleSpec[] {
   const odd = records.find((r) => !PLAIN_NAME.test(r.name));
   if (odd) {
     throw new UpgradeError('BACKUP_FAILED', {
-      message: `The cluster has a role named ${JSON.stringify(odd.name.slice(0, 80))}, which is not a plain name; engram-upgrade records only plain role names`,
+      message: `The cluster has a role named ${JSON.stringify(odd.name.slice(0, 80))}, which engram-upgrade does not record: role names may hold only letters, digits, _ . - (at most 63)`,
       unchanged: 'Nothing was changed; the database was only read',
       hint: 'Rename or drop that role (ALTER ROLE … RENAME TO …), then run the backup again',
     });
