@@ -7,6 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { progressPrinter } from '../src/cli/progress';
 import { openDeployment } from '../src/deployment/deployment';
 import type { StepEvent } from '../src/execute/step';
 import { parseGitHubReleases } from '../src/notes';
@@ -23,44 +24,14 @@ const out = (text: string) => {
   if (!json) process.stdout.write(text);
 };
 const line = (label: string, value: string) => out(`  ${label.padEnd(20)} ${value}\n`);
-const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
 
-/**
- * Prints runner events the way a person wants to follow them: a line a finished step, and on a
- * terminal the running step with its progress, redrawn in place.
- */
 function printer(): (e: StepEvent) => void {
-  const tty = process.stdout.isTTY === true;
-  let lastProgress = 0;
-  const redraw = (text: string) => {
-    if (tty)
-      out(
-        `\r${text.slice(0, (process.stdout.columns || 100) - 1).padEnd((process.stdout.columns || 100) - 1)}`,
-      );
-  };
-  const done = (text: string) =>
-    out(tty ? `\r${text.padEnd((process.stdout.columns || 100) - 1)}\n` : `${text}\n`);
-  return (e) => {
-    if (json) return;
-    if (e.type === 'step' && e.status === 'started') redraw(`  ▸ ${e.step}`);
-    else if (e.type === 'step' && e.status === 'finished')
-      done(`  ✓ ${e.step.padEnd(18)} ${((e.ms ?? 0) / 1000).toFixed(1)} s`);
-    else if (e.type === 'step' && e.status === 'skipped') done(`  · ${e.step} (finished before)`);
-    else if (e.type === 'step' && e.status === 'failed') done(`  ✗ ${e.step.padEnd(18)} ${e.detail ?? ''}`);
-    else if (e.type === 'undo') done(`  ↶ undo ${e.step}: ${e.status}`);
-    else if (e.type === 'log') done(`    ${e.message}`);
-    else if (e.type === 'progress' && (e.phase === 'migrate' || Date.now() - lastProgress > 200)) {
-      lastProgress = Date.now();
-      const what =
-        e.phase === 'migrate'
-          ? `${e.current}/${e.total} ${e.detail ?? ''}`
-          : e.total
-            ? `${mb(e.current)} of ${mb(e.total)}`
-            : mb(e.current);
-      redraw(`  ▸ ${e.step.padEnd(18)} ${e.phase} ${what}`);
-      if (!tty && e.phase === 'migrate') out(`    ${e.detail ?? ''}\n`);
-    }
-  };
+  if (json) return () => undefined;
+  return progressPrinter({
+    write: (t) => process.stdout.write(t),
+    tty: process.stdout.isTTY === true,
+    columns: process.stdout.columns,
+  });
 }
 
 async function main(): Promise<void> {

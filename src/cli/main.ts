@@ -1,30 +1,87 @@
 #!/usr/bin/env node
 /**
- * engram-upgrade command line. A thin shell over the library: every command prints a plan first.
+ * engram-upgrade command line: a thin shell over the library. Every command that changes something
+ * prints its plan and asks first (or takes --yes); `plan --save` and `apply --plan` split review from
+ * execution.
  */
+import { createInterface } from 'node:readline/promises';
+import { type CliIo, EXIT, reportError } from './cli-output';
+import { applyCommand, planCommand, rollbackCommand, statusCommand } from './commands';
+
 const USAGE = `engram-upgrade — safe upgrades of a self-hosted Engram deployment
 
 Usage:
-  engram-upgrade --help       show this help
-  engram-upgrade --version    print the version
+  engram-upgrade status   --project P [--state-dir D] [--json]
+  engram-upgrade plan     --project P --releases-json FILE | --changelog FILE [--to VERSION|latest]
+                          [--backup-dir D] [--state-dir D] [--env NAME]... [--offline] [--save FILE] [--json]
+  engram-upgrade apply    --project P --plan FILE [--env NAME]... [--resume continue|rollback]
+                          [--allow-manual-steps] [--yes] [--json]
+  engram-upgrade rollback --project P [--hops N | --to-version V] [--state-dir D] [--accept-data-loss]
+                          [--dry-run] [--yes] [--json]
 
-Commands (plan, backup, upgrade, rollback) arrive with the library primitives they wrap.
+  --env NAME     a value a release newly requires, read from this process's environment (never argv)
+  --offline      never migrate ahead while the old version serves
+  --debug        print stack traces with errors
+
+Example:
+  engram-upgrade plan --project engram --releases-json releases.json --to 1.0.0 \\
+      --backup-dir /var/backups/engram --save plan.json
+  engram-upgrade apply --project engram --plan plan.json
+
+Exit codes: 0 done; 1 failed (the message says what state the deployment is in); 2 bad input, nothing
+changed; 3 refused before any change (stale plan, lock held, no image to pin, nothing to roll back);
+4 not confirmed.
 `;
 
-function main(argv: string[]): number {
-  const [first] = argv;
-  if (first === undefined || first === '--help' || first === '-h') {
+const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
+  status: statusCommand,
+  plan: planCommand,
+  apply: applyCommand,
+  rollback: rollbackCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h' || rest.includes('--help')) {
     process.stdout.write(USAGE);
-    return 0;
+    return EXIT.ok;
   }
   if (first === '--version') {
     process.stdout.write(`${process.env.npm_package_version ?? '0.1.0'}\n`);
-    return 0;
+    return EXIT.ok;
   }
-  process.stderr.write(
-    `engram-upgrade: unknown command '${first.slice(0, 40)}'. Nothing was changed. Run engram-upgrade --help for the commands.\n`,
-  );
-  return 2;
+  const command = COMMANDS[first];
+  if (!command) {
+    process.stderr.write(
+      `engram-upgrade: unknown command '${first.slice(0, 40)}'. Nothing was changed. Run engram-upgrade --help for the commands.\n`,
+    );
+    return EXIT.usage;
+  }
+  const tty = process.stdout.isTTY === true && process.stdin.isTTY === true;
+  const io: CliIo = {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    tty,
+    columns: process.stdout.columns,
+    env: process.env,
+    ask: tty
+      ? async (q) => {
+          const rl = createInterface({ input: process.stdin, output: process.stdout });
+          try {
+            return await rl.question(q);
+          } finally {
+            rl.close();
+          }
+        }
+      : undefined,
+  };
+  try {
+    return await command(rest, io);
+  } catch (err) {
+    return reportError(io, err, rest.includes('--debug'));
+  }
 }
 
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

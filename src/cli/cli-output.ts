@@ -1,0 +1,35 @@
+import { isUpgradeError } from '../errors';
+
+/** How a command talks to the person (or the tool) that ran it. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Standard output is a terminal (progress redrawn in place, prompts possible). */
+  tty: boolean;
+  columns?: number;
+  /** Reads one answer from the person; undefined when nobody can answer (no terminal). */
+  ask?(question: string): Promise<string | undefined>;
+  env: NodeJS.ProcessEnv;
+}
+
+/** Exit codes, documented in `--help`. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3, declined: 4 } as const;
+
+/**
+ * An error as one paragraph (what happened, what was left as it was, what to do) and its exit code:
+ * 2 for bad input, 3 for a refusal before any change (stale plan, lock held, precondition), 1 for a
+ * failure during the run. A stack trace only with `--debug`.
+ */
+export function reportError(io: CliIo, err: unknown, debug: boolean): number {
+  if (isUpgradeError(err)) {
+    io.err(`engram-upgrade: ${err.message}\n`);
+    if (debug && err.stack) io.err(`${err.stack}\n`);
+    if (err.code === 'INVALID_INPUT') return EXIT.usage;
+    if (['PLAN_STALE', 'LOCKED', 'COMPOSE_NO_IMAGE', 'ROLLBACK_UNAVAILABLE'].includes(err.code))
+      return EXIT.refused;
+    return EXIT.failed;
+  }
+  io.err(`engram-upgrade: unexpected failure: ${err instanceof Error ? err.message : String(err)}\n`);
+  if (debug && err instanceof Error && err.stack) io.err(`${err.stack}\n`);
+  return EXIT.failed;
+}

@@ -1,0 +1,266 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { openDeployment } from '../deployment/deployment';
+import { InvalidInputError, UpgradeError } from '../errors';
+import { defaultStateDir } from '../execute/state-dir';
+import { describePath, planUpgradePath } from '../plan';
+import { executeRollback } from '../rollback/execute-rollback';
+import { rollback } from '../rollback/plan-rollback';
+import { inspectDeployment } from '../upgrade/deployment-state';
+import { executeUpgrade } from '../upgrade/execute-upgrade';
+import { hopsInPlace, readHopHistory } from '../upgrade/hop-record';
+import { applyUpgrade } from '../upgrade/plan-upgrade';
+import { type CliIo, EXIT } from './cli-output';
+import { progressPrinter } from './progress';
+import { readReleases } from './read-releases';
+
+const common = {
+  project: { type: 'string', short: 'p' },
+  'state-dir': { type: 'string' },
+  json: { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+  debug: { type: 'boolean' },
+} as const;
+
+/** Runs node's argument parser; its complaints become INVALID_INPUT (exit 2). */
+function parsed<R>(parse: () => R): R {
+  try {
+    return parse();
+  } catch (err) {
+    throw new InvalidInputError({ message: (err as Error).message, hint: 'Run engram-upgrade --help' });
+  }
+}
+
+function need(value: unknown, flag: string): string {
+  if (typeof value !== 'string' || value === '') {
+    throw new InvalidInputError({ message: `${flag} is required`, hint: 'Run engram-upgrade --help' });
+  }
+  return value;
+}
+
+const abs = (p: string | undefined) => (p === undefined ? undefined : isAbsolute(p) ? p : resolve(p));
+
+/** `--env NAME`: the value is read from this process's environment, so it never appears in argv. */
+function envValues(names: string[] | undefined, io: CliIo): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names ?? []) {
+    const value = io.env[name];
+    if (value === undefined) {
+      throw new InvalidInputError({
+        message: `--env ${name}: ${name} is not set in the environment`,
+        hint: `Export it first (read -s ${name}; export ${name}); values are never taken from the command line`,
+      });
+    }
+    out[name] = value;
+  }
+  return out;
+}
+
+async function confirm(io: CliIo, yes: boolean | undefined, question: string): Promise<boolean> {
+  if (yes) return true;
+  if (!io.ask) {
+    throw new UpgradeError('INVALID_INPUT', {
+      message: 'This changes the deployment and there is no terminal to confirm it on',
+      unchanged: 'Nothing was changed',
+      hint: 'Review the plan, then run again with --yes',
+    });
+  }
+  const answer = await io.ask(`${question} [y/N] `);
+  return /^y(es)?$/i.test(answer?.trim() ?? '');
+}
+
+const printer = (io: CliIo, json: boolean | undefined) =>
+  json ? () => undefined : progressPrinter({ write: io.out, tty: io.tty, columns: io.columns });
+
+export async function statusCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parsed(() => parseArgs({ args: argv, options: common, strict: true }));
+  const dep = await openDeployment({ project: need(values.project, '--project') });
+  const s = await inspectDeployment(dep);
+  const hops = hopsInPlace(await readHopHistory(abs(values['state-dir']) ?? defaultStateDir(), dep.project));
+  const summary = {
+    project: s.project,
+    version: s.version,
+    buildSha: s.buildSha,
+    health: s.health.status,
+    image: s.image,
+    imageLocation: s.imageLocation,
+    imageProblem: s.imageProblem,
+    migrations: { applied: s.applied.length, head: s.head },
+    compose: s.files,
+    recordedHops: hops.map((h) => ({ from: h.from, to: h.to, finishedAt: h.finishedAt })),
+  };
+  if (values.json) io.out(`${JSON.stringify(summary, null, 2)}\n`);
+  else {
+    io.out(
+      `${s.project}: Engram ${s.version ?? '(no answer on /api/health)'}${s.buildSha ? ` (build ${s.buildSha})` : ''}\n`,
+    );
+    io.out(`  image        ${s.image.reference} (${s.image.id.slice(7, 19)})\n`);
+    io.out(
+      `  written in   ${s.imageLocation ? `${s.imageLocation.path} (${s.imageLocation.kind})` : (s.imageProblem ?? '?')}\n`,
+    );
+    io.out(`  migrations   ${s.applied.length} applied, head ${s.head ?? 'none'}\n`);
+    io.out(
+      `  recorded     ${hops.length ? hops.map((h) => `${h.from} → ${h.to}`).join(', ') : 'no upgrade to roll back'}\n`,
+    );
+  }
+  return EXIT.ok;
+}
+
+export async function planCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parsed(() =>
+    parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        ...common,
+        to: { type: 'string' },
+        'releases-json': { type: 'string' },
+        changelog: { type: 'string' },
+        'backup-dir': { type: 'string' },
+        env: { type: 'string', multiple: true },
+        offline: { type: 'boolean' },
+        save: { type: 'string' },
+      },
+    }),
+  );
+  const env = envValues(values.env, io);
+  const dep = await openDeployment({ project: need(values.project, '--project') });
+  const releases = await readReleases({ releasesJson: values['releases-json'], changelog: values.changelog });
+  const state = await inspectDeployment(dep);
+  if (!state.version) {
+    throw new UpgradeError('INVALID_INPUT', {
+      message: `The app does not answer /api/health, so the running version cannot be confirmed`,
+      unchanged: 'Nothing was changed',
+      hint: 'Bring it up healthy first (docker compose up -d), then plan again',
+    });
+  }
+  const path = planUpgradePath({ from: state.version, to: values.to ?? 'latest', releases });
+  const plan = await applyUpgrade(dep, path, {
+    backupDir: abs(values['backup-dir']),
+    stateDir: abs(values['state-dir']),
+    env,
+    online: !values.offline,
+  });
+  if (values.save) await writeFile(values.save, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o600 });
+  if (values.json) io.out(`${JSON.stringify(plan, null, 2)}\n`);
+  else {
+    io.out(`${describePath(path)}\n\nSteps (nothing has changed yet):\n`);
+    for (const s of plan.steps) io.out(`  ${s.id.padEnd(18)} ${s.action}\n`);
+    for (const h of plan.hops)
+      io.out(
+        `  ${h.from} → ${h.to}: ${h.online.qualifies ? 'migrates ahead while the old version serves' : `stop-then-migrate (${h.online.reasons[0]})`}\n`,
+      );
+    for (const w of plan.warnings) io.out(`  warning: ${w}\n`);
+    if (values.save)
+      io.out(
+        `\nSaved to ${values.save}; run: engram-upgrade apply --project ${dep.project} --plan ${values.save}\n`,
+      );
+  }
+  return EXIT.ok;
+}
+
+export async function applyCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parsed(() =>
+    parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        ...common,
+        plan: { type: 'string' },
+        env: { type: 'string', multiple: true },
+        resume: { type: 'string' },
+        'allow-manual-steps': { type: 'boolean' },
+      },
+    }),
+  );
+  const dep = await openDeployment({ project: need(values.project, '--project') });
+  const file = need(values.plan, '--plan');
+  let plan: unknown;
+  try {
+    plan = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new InvalidInputError({
+      message: `Could not read the plan ${file}: ${(err as Error).message}`,
+      cause: err,
+    });
+  }
+  const resume = values.resume;
+  if (resume !== undefined && resume !== 'continue' && resume !== 'rollback') {
+    throw new InvalidInputError({
+      message: `--resume takes continue or rollback, not ${JSON.stringify(resume.slice(0, 20))}`,
+    });
+  }
+  const steps = (plan as { steps?: unknown[] }).steps?.length ?? 0;
+  if (
+    !(await confirm(
+      io,
+      values.yes,
+      `Execute the upgrade plan in ${file} (${steps} steps) on ${dep.project}?`,
+    ))
+  ) {
+    io.err('engram-upgrade: not confirmed. Nothing was changed.\n');
+    return EXIT.declined;
+  }
+  const result = await executeUpgrade(dep, plan as Parameters<typeof executeUpgrade>[1], {
+    env: envValues(values.env, io),
+    resume,
+    allowManualSteps: values['allow-manual-steps'] ?? false,
+    onEvent: printer(io, values.json),
+    confirm: io.ask
+      ? async (r) =>
+          /^y(es)?$/i.test(
+            (await io.ask!(`${r.text}\n${r.commands.join('\n')}\nDone / agree? [y/N] `))?.trim() ?? '',
+          )
+      : undefined,
+  });
+  io.out(values.json ? `${JSON.stringify(result, null, 2)}\n` : `\n${result.summary}\n`);
+  return EXIT.ok;
+}
+
+export async function rollbackCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parsed(() =>
+    parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        ...common,
+        hops: { type: 'string' },
+        'to-version': { type: 'string' },
+        'accept-data-loss': { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+      },
+    }),
+  );
+  const dep = await openDeployment({ project: need(values.project, '--project') });
+  if (values.hops !== undefined && !/^\d{1,3}$/.test(values.hops)) {
+    throw new InvalidInputError({
+      message: `--hops takes a number, not ${JSON.stringify(values.hops.slice(0, 20))}`,
+    });
+  }
+  const plan = await rollback(dep, {
+    stateDir: abs(values['state-dir']),
+    to: values['to-version'] ? { version: values['to-version'] } : { hops: Number(values.hops ?? 1) },
+    acceptDataLoss: values['accept-data-loss'],
+  });
+  if (!values.json) {
+    io.out(`Rollback of ${dep.project} from ${plan.from} to ${plan.to}:\n`);
+    for (const h of plan.hops) io.out(`  ${h.from} ← ${h.to}: ${h.strategy} — ${h.why}\n`);
+    io.out(`  writes since the upgrade: ${plan.data.writesSinceUpgrade}\n`);
+    for (const w of plan.warnings) io.out(`  warning: ${w}\n`);
+  }
+  if (values['dry-run']) {
+    if (values.json) io.out(`${JSON.stringify(plan, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  if (!(await confirm(io, values.yes, `Roll ${dep.project} back to ${plan.to}?`))) {
+    io.err('engram-upgrade: not confirmed. Nothing was changed.\n');
+    return EXIT.declined;
+  }
+  const result = await executeRollback(dep, plan, {
+    acceptDataLoss: values['accept-data-loss'],
+    onEvent: printer(io, values.json),
+  });
+  io.out(values.json ? `${JSON.stringify({ plan, result }, null, 2)}\n` : `\n${result.summary}\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,97 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startEngramStack } from '../../../src/testing';
+import { UpgradePlanSchema } from '../../../src/upgrade/upgrade-plan';
+import { tempDirs } from '../upgrade/helpers';
+
+const dirs = tempDirs();
+afterAll(() => dirs.cleanup());
+const ROOT = join(import.meta.dirname, '../../..');
+const RELEASES = join(ROOT, 'test/fixtures/releases/github-releases.json');
+
+/** Runs the command line as a person would, without a terminal (so nothing can be asked). */
+function cli(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 240_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('engram-upgrade command line', () => {
+  it('status, plan --save, apply --plan, rollback: the same values the library returns', async () => {
+    await using stack = await startEngramStack({ version: '0.14.1' });
+    const state = dirs.make('engram-test-state-');
+    const backups = dirs.make('engram-backups-');
+    const p = ['--project', stack.projectName, '--state-dir', state];
+
+    const status = cli(['status', ...p, '--json']);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.out)).toMatchObject({ version: '0.14.1', migrations: { applied: 2 } });
+
+    const planFile = join(dirs.make('engram-test-plan-'), 'plan.json');
+    const plan = cli([
+      'plan',
+      ...p,
+      '--releases-json',
+      RELEASES,
+      '--to',
+      '0.15.0',
+      '--backup-dir',
+      backups,
+      '--save',
+      planFile,
+    ]);
+    expect(plan.code, plan.err).toBe(0);
+    expect(plan.out).toContain('hop1.pull');
+    expect(plan.out).toContain('migrates ahead while the old version serves');
+    const saved = UpgradePlanSchema.parse(JSON.parse(readFileSync(planFile, 'utf8')));
+    expect(saved.to).toBe('0.15.0');
+
+    // No terminal and no --yes: refused, nothing changed.
+    const unconfirmed = cli(['apply', ...p, '--plan', planFile]);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.err).toContain('Nothing was changed');
+    expect((await stack.health()).body).toMatchObject({ version: '0.14.1' });
+
+    const apply = cli(['apply', ...p, '--plan', planFile, '--yes']);
+    expect(apply.code, apply.err).toBe(0);
+    expect(apply.out).toMatch(/✓ hop1\.health/);
+    expect(apply.out).toContain('Upgraded');
+    expect((await stack.health()).body).toMatchObject({ version: '0.15.0' });
+
+    // Executing the same plan again is refused: the deployment changed since it was made.
+    const again = cli(['apply', ...p, '--plan', planFile, '--yes']);
+    expect(again.code).toBe(3);
+    expect(again.err).toContain('stale');
+    expect(again.err).not.toMatch(/\n\s+at /);
+
+    const dry = cli(['rollback', ...p, '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.out).toMatch(/0\.14\.1 ← 0\.15\.0: migrator/);
+    const back = cli(['rollback', ...p, '--yes']);
+    expect(back.code, back.err).toBe(0);
+    expect((await stack.health()).body).toMatchObject({ version: '0.14.1' });
+    expect(existsSync(planFile)).toBe(true);
+  });
+
+  it('says what is wrong with bad input in one paragraph, exit 2, no stack trace', () => {
+    const unknown = cli(['plan', '--project', 'engram', '--frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/^engram-upgrade: .*frobnicate/);
+    expect(unknown.err).not.toMatch(/\n\s+at /);
+    const env = cli(
+      ['plan', '--project', 'does-not-matter', '--releases-json', RELEASES, '--env', 'ENGRAM_TEST_UNSET_VAR'],
+      {},
+    );
+    expect(env.code).toBe(2);
+    expect(env.err).toContain('ENGRAM_TEST_UNSET_VAR is not set in the environment');
+    const help = cli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('Exit codes');
+  });
+});
