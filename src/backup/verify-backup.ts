@@ -117,7 +117,9 @@ export async function testRestore(
 
 /**
  * Checks a finished backup: level 1 (checksums, readable archive) or level 2 (plus a test restore).
- * Only reads the backup; the throwaway Postgres it starts is removed again. Cancelled through
+ * Only reads the backup; the throwaway Postgres it starts is removed again. Both levels run that
+ * server (level 1 for `pg_restore --list`) from `postgresImage` or the deployment's own Postgres
+ * image; without either it refuses (INVALID_INPUT) before reading anything. Cancelled through
  * `signal`, it rejects with an `AbortedError`.
  */
 export async function verifyBackup(backupDir: string, options: VerifyBackupOptions): Promise<VerifyReport> {
