@@ -2,6 +2,7 @@ import { checkedPlan } from '../backup/checked-plan';
 import { type Deployment, secretsOf } from '../deployment/deployment';
 import { UpgradeError } from '../errors';
 import { deploymentGuards } from '../execute/deployment-guards';
+import { runSummary } from '../execute/deployment-plan';
 import { runPlan } from '../execute/run-plan';
 import type { StepEvent } from '../execute/step';
 import type { Confirm } from '../upgrade/upgrade-context';
@@ -99,13 +100,7 @@ export async function executeRollback(
   if (o.status === 'finished') {
     const how = plan.hops.map((h) => `${h.from} ← ${h.to}: ${h.strategy}`).join('; ');
     return {
-      planId: plan.id,
-      run: run.runId,
-      journal: run.journal,
-      resumed: run.resumed,
-      from: plan.from,
-      to: plan.to,
-      timings: o.timings,
+      ...runSummary(plan, run, o.timings),
       summary: `Rolled ${plan.project} back from ${plan.from} to ${plan.to} (${how}). ${plan.to} is healthy; writes since the upgrade were ${plan.data.writesSinceUpgrade}.`,
     };
   }

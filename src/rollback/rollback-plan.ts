@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { deploymentPlanFields } from '../execute/deployment-plan';
 import { ExecStepSchema } from '../execute/step';
-import { DeploymentBindingSchema } from '../upgrade/upgrade-plan';
 
 /** How one recorded hop is undone in a rollback, and why. */
 export const RollbackHopSchema = z.object({
@@ -20,22 +20,7 @@ export type RollbackHop = z.infer<typeof RollbackHopSchema>;
 /** A rollback, decided before anything changes: which hops, how each is undone, what data it costs. */
 export const RollbackPlanSchema = z.object({
   kind: z.literal('rollback'),
-  formatVersion: z.literal(1),
-  id: z.string(),
-  createdAt: z.string(),
-  project: z.string(),
-  appService: z.string(),
-  /** The version running now and the one the rollback returns to. */
-  from: z.string(),
-  to: z.string(),
-  boundTo: DeploymentBindingSchema,
-  compose: z.object({
-    workingDir: z.string(),
-    configFiles: z.array(z.string()),
-    envFile: z.string().nullable(),
-  }),
-  stateDir: z.string(),
-  healthTimeoutMs: z.number().int().positive(),
+  ...deploymentPlanFields,
   hops: z.array(RollbackHopSchema),
   data: z.object({
     /** `kept`: a migrator rollback keeps rows written since the upgrade; `discarded`: a restore drops them. */

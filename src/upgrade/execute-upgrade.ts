@@ -2,6 +2,7 @@ import { checkedPlan } from '../backup/checked-plan';
 import { type Deployment, secretsOf } from '../deployment/deployment';
 import { UpgradeError } from '../errors';
 import { deploymentGuards } from '../execute/deployment-guards';
+import { runSummary } from '../execute/deployment-plan';
 import { runPlan } from '../execute/run-plan';
 import type { StepEvent } from '../execute/step';
 import { composeFilesOf, inspectDeployment } from './deployment-state';
@@ -128,14 +129,8 @@ export async function executeUpgrade(
     .map(([, v]) => v as HopRecord);
   if (run.outcome.status === 'finished') {
     return {
-      planId: plan.id,
-      run: run.runId,
-      journal: run.journal,
-      resumed: run.resumed,
-      from: plan.from,
-      to: plan.to,
+      ...runSummary(plan, run, run.outcome.timings),
       hops,
-      timings: run.outcome.timings,
       summary: `Upgraded ${plan.project} from ${plan.from} to ${plan.to} in ${hops.length} hop(s): ${hops.map((h) => `${h.from} → ${h.to}`).join(', ')}. Every hop ended healthy on its target; each is recorded for rollback.`,
     };
   }
