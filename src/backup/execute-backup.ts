@@ -27,6 +27,7 @@ import {
   type PinnedDir,
   prepareBackupDir,
   publishPinned,
+  removeStaleWorkDirs,
   removeWorkDir,
 } from './safe-dir';
 import { ScratchPostgres } from './scratch-postgres';
@@ -117,6 +118,7 @@ export async function executeBackup(
       });
     }
     const parent = await prepareBackupDir(plan.destination.dir);
+    await removeStaleWorkDirs(parent, `.${plan.id}.partial-`);
     work = await makeWorkDir(parent, `.${plan.id}.partial-`);
     const tempPath = work.path;
     const version = await engramVersion(deployment, app);

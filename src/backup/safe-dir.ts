@@ -1,4 +1,4 @@
-import { lstat, mkdir, mkdtemp, realpath, rename, unlink } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, realpath, rename, unlink } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { UpgradeError } from '../errors';
 import { removeQuietly, syncDir } from './fs-durable';
@@ -137,4 +137,19 @@ export async function removeWorkDir(work: PinnedDir): Promise<void> {
   if (!st) return;
   if (st.isSymbolicLink()) await unlink(work.path).catch(() => undefined);
   else if (st.dev === work.dev && st.ino === work.ino) await removeQuietly(work.path);
+}
+
+/**
+ * Removes working directories an earlier, killed run of the same backup left in the pinned parent.
+ * Only real directories with this exact prefix go; a link of that name is unlinked, never followed.
+ */
+export async function removeStaleWorkDirs(parent: PinnedDir, prefix: string): Promise<void> {
+  await assertPinned(parent);
+  for (const name of await readdir(parent.path)) {
+    if (!name.startsWith(prefix)) continue;
+    const path = join(parent.path, name);
+    const st = await lstat(path).catch(() => undefined);
+    if (st?.isSymbolicLink()) await unlink(path).catch(() => undefined);
+    else if (st?.isDirectory()) await removeQuietly(path);
+  }
 }

@@ -8,6 +8,7 @@ import {
   makeWorkDir,
   prepareBackupDir,
   publishPinned,
+  removeStaleWorkDirs,
   removeWorkDir,
 } from '../../../src/backup/safe-dir';
 import type { UpgradeError } from '../../../src/errors';
@@ -78,5 +79,21 @@ describe('pinned working dir', () => {
     const work = await makeWorkDir(parent, '.b.partial-');
     await mkdir(join(parent.path, 'b'));
     expect(await code(publishPinned(work, parent, join(parent.path, 'b')))).toBe('BACKUP_DIR_UNSAFE');
+  });
+});
+
+describe('removeStaleWorkDirs', () => {
+  it('removes what a killed run of the same backup left, and nothing else', async () => {
+    const parent = await prepareBackupDir(join(root, 'backups'));
+    const stale = await makeWorkDir(parent, '.b.partial-');
+    const other = await makeWorkDir(parent, '.c.partial-');
+    const target = join(root, 'keep');
+    await mkdir(target);
+    await symlink(target, join(parent.path, '.b.partial-link'));
+    await removeStaleWorkDirs(parent, '.b.partial-');
+    expect(await code(assertPinned(stale))).toBe('BACKUP_DIR_UNSAFE');
+    await expect(assertPinned(other)).resolves.toBeUndefined();
+    await expect(mkdir(join(parent.path, '.b.partial-link'))).resolves.toBeUndefined();
+    await expect(mkdir(join(target, 'still-here'))).resolves.toBeUndefined();
   });
 });
