@@ -100,6 +100,17 @@ export async function revertHop(
 ): Promise<{ strategy: RevertStrategy; why: string }> {
   const log = opts.log ?? (() => undefined);
   const app = await dep.findApp();
+  // Compose can fail before it touches the container (a network, a port, a config error): then the
+  // old version still runs on its own image and nothing was migrated, so it is left running and only
+  // the config goes back.
+  if (app?.running && app.status === 'running' && app.imageId === input.oldImage.id) {
+    const applied = await readApplied(dep, await dep.db(), opts.secrets);
+    if (revertStrategy(input, applied).strategy === 'nothing') {
+      const restored = await restoreKept(input.kept);
+      if (restored.length) log(`put back ${restored.join(', ')}; ${app.name} kept running ${input.from}`);
+      return { strategy: 'nothing', why: `${app.name} was never replaced and nothing was migrated` };
+    }
+  }
   if (app?.running) {
     log(`stopping ${app.name}`);
     await dep.docker.stop(app.id, 30);
