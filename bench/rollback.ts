@@ -22,7 +22,10 @@ const GB = gbArg > 0 ? Number(process.argv[gbArg + 1]) : 1.0;
 
 async function main(): Promise<void> {
   await ensureTestbed();
-  const json = readFileSync(join(import.meta.dirname, '../test/fixtures/releases/github-releases.json'), 'utf8');
+  const json = readFileSync(
+    join(import.meta.dirname, '../test/fixtures/releases/github-releases.json'),
+    'utf8',
+  );
   const releases = parseGitHubReleases(JSON.parse(json));
   await using stack = await startEngramStack({ version: '0.15.1', seed: false });
   const rows = Math.ceil((GB * 1024 ** 3) / 560);

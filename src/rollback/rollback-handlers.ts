@@ -2,7 +2,6 @@ import { executeRestore } from '../backup/execute-restore';
 import { restore } from '../backup/plan-restore';
 import type { ComposeProjectFiles } from '../compose/compose-cli';
 import type { Deployment } from '../deployment/deployment';
-import { UpgradeError } from '../errors';
 import type { Handlers } from '../execute/step-runner';
 import type { SecretSet } from '../secrets';
 import { appendRolledBack } from '../upgrade/hop-record';

@@ -275,7 +275,7 @@ export const upgradeHandlers: Handlers<UpgradeContext> = {
       const running = output<RecreateOutput>(rt, step, 'recreate')!;
       const done: string[] = [];
       for (const c of calls) {
-        if (!c.argv || c.argv[0] !== '/app/bin/engram' || c.argv[1] !== 'eval') {
+        if (c.argv?.[0] !== '/app/bin/engram' || c.argv[1] !== 'eval') {
           throw new UpgradeError('INVALID_INPUT', {
             message: `Step ${step.id} holds a call that is not an Engram release call`,
           });
