@@ -1,5 +1,5 @@
 export { NotesUnreadableError, type ReleaseSourceCode, ReleaseSourceError } from './notes-error';
-export { parseChangelog } from './parse-changelog';
+export { type ParseChangelogOptions, parseChangelog } from './parse-changelog';
 export {
   type GitHubRelease,
   GitHubReleaseSchema,
@@ -9,7 +9,7 @@ export {
 } from './parse-github-releases';
 export { type ParseReleaseNotesOptions, parseReleaseNotes } from './parse-release-notes';
 export * from './release-notes';
-export { type ChangelogSource, readChangelog } from './sources/changelog-source';
+export { type ChangelogSource, type ReadChangelogOptions, readChangelog } from './sources/changelog-source';
 export { createMemoryEtagCache, type EtagCache, type EtagCacheEntry } from './sources/etag-cache';
 export {
   fetchGitHubReleaseList,

@@ -39,6 +39,11 @@ export function assertMarkdownText(input: unknown, what: string): asserts input 
 /** Parses release-notes markdown into an mdast tree after {@link assertMarkdownText}. */
 export function readMarkdown(input: unknown, what = 'The release notes'): Root {
   assertMarkdownText(input, what);
+  return parseMarkdown(input, what);
+}
+
+/** Parses text that already passed {@link assertMarkdownText} (a part of a checked file). */
+export function parseMarkdown(input: string, what: string): Root {
   try {
     return fromMarkdown(input);
   } catch (cause) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseGitHubReleases } from '../../../src/notes';
+import { parseChangelog, parseGitHubReleases } from '../../../src/notes';
 import { describePath, planUpgradePath } from '../../../src/plan';
 
 // The contract between the two halves: notes parsed from the series' GitHub release fixtures plan the
@@ -40,5 +40,22 @@ describe('planning from parsed GitHub release notes', () => {
 
   it("to 'latest' ends on 1.1.0", () => {
     expect(planUpgradePath({ from: '0.15.0', to: 'latest', releases }).to).toBe('1.1.0');
+  });
+});
+
+describe('planning from a window of the CHANGELOG', () => {
+  const md = readFileSync(new URL('../../fixtures/releases/CHANGELOG.md', import.meta.url), 'utf8');
+
+  it.each([
+    ['0.14.1', '1.0.0'],
+    ['0.16.0', '0.18.1'],
+    ['0.12.0', '0.12.6'],
+    ['1.0.0', '1.1.0'],
+  ])('%s → %s plans the same path from the versions in the window as from the whole file', (from, to) => {
+    const window = parseChangelog(md, { from, to });
+    expect(window.length).toBeLessThan(parseChangelog(md).length);
+    expect(planUpgradePath({ from, to, releases: window })).toEqual(
+      planUpgradePath({ from, to, releases: parseChangelog(md) }),
+    );
   });
 });
