@@ -111,7 +111,7 @@ export async function restore(
   }
   const others = await psqlQuery(
     { docker: target.docker, containerId: db.id, user, database: 'postgres', secrets: secretsOf(db, app) },
-    `SELECT coalesce(nullif(application_name, ''), 'unnamed'), usename, coalesce(client_addr::text, 'local'), coalesce(state, ''), backend_start::text FROM pg_stat_activity WHERE datname = ${literal(database)} AND pid <> pg_backend_pid() ORDER BY backend_start`,
+    `SELECT coalesce(nullif(application_name, ''), 'unnamed'), usename, coalesce(host(client_addr), 'local'), coalesce(state, ''), backend_start::text FROM pg_stat_activity WHERE datname = ${literal(database)} AND pid <> pg_backend_pid() ORDER BY backend_start`,
     'list connections to the target database',
   );
   const otherConnections = others.map(([application, user_, client, state, since]) => ({

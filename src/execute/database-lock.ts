@@ -25,7 +25,7 @@ export async function acquireDatabaseLock(dep: Deployment, run: string): Promise
     const [[ok]] = (await session.query(`SELECT pg_try_advisory_lock(${key})::text`)) as [[string]];
     if (ok !== 'true') {
       const holders = await session.query(
-        `SELECT a.application_name, coalesce(a.client_addr::text, 'local'), a.backend_start::text FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND (l.classid::bigint << 32 | l.objid::bigint) = (${key} & x'ffffffffffffffff'::bigint)`,
+        `SELECT a.application_name, coalesce(host(a.client_addr), 'local'), a.backend_start::text FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND (l.classid::bigint << 32 | l.objid::bigint) = (${key} & x'ffffffffffffffff'::bigint)`,
       );
       const who = holders.map((h) => `${h[0] || 'a session'} (${h[1]}, since ${h[2]})`).join(', ');
       throw new UpgradeError('LOCKED', {
