@@ -93,6 +93,14 @@ export async function rollback(deployment: Deployment, options: RollbackOptions 
   const state = await inspectDeployment(deployment);
   const newest = chosen[0]!;
   const target = chosen.at(-1)!;
+  // The image to return to, by id (its tag may have moved or been pruned): gone means no way back.
+  if (!(await deployment.docker.inspectImage(target.oldImage.id))) {
+    throw new UpgradeError('ROLLBACK_UNAVAILABLE', {
+      message: `The image ${target.from} ran (${target.oldImage.reference}, id ${target.oldImage.id.slice(7, 19)}) is no longer in the local image store`,
+      unchanged: 'Nothing was changed',
+      hint: `Pull it again by digest or tag if the registry still has that build (docker pull ${target.oldImage.reference}, then check its id), and plan the rollback again`,
+    });
+  }
   if (state.app.imageId !== newest.newImage.id) {
     throw new UpgradeError('PLAN_STALE', {
       message: `The app runs image ${state.app.imageId.slice(7, 19)}, not ${newest.newImage.id.slice(7, 19)} that hop ${newest.from} → ${newest.to} left running`,
