@@ -55,11 +55,14 @@ export interface EnvTemplate {
 /** Replaces variable names by `@0`, `@1`, … so wording can be matched without caring about names. */
 export function envTemplate(s: Sentence): EnvTemplate {
   const names = envNames(s);
-  // Replace before lower-casing: `PORT` is a variable, "the port" in the same sentence is not.
-  let template = s.text;
-  names.forEach((name, i) => {
-    template = template.replace(new RegExp(`\\$?\\b${name}\\b(?:=\\S*)?`, 'g'), `@${i}`);
-  });
-  template = template.toLowerCase().replace(/\s+/g, ' ');
-  return { names, template };
+  // Replace before lower-casing: `PORT` is a variable, "the port" in the same sentence is not. Names
+  // are upper-case words, so one alternation finds them all and no name matches inside another.
+  const text =
+    names.length === 0
+      ? s.text
+      : s.text.replace(
+          new RegExp(`\\$?\\b(${names.join('|')})\\b(?:=\\S*)?`, 'g'),
+          (_, name: string) => `@${names.indexOf(name)}`,
+        );
+  return { names, template: text.toLowerCase().replace(/\s+/g, ' ') };
 }

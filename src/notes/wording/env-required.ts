@@ -49,6 +49,8 @@ export interface RequiredEnvReading {
  */
 export function findRequiredEnv(t: EnvTemplate, previous?: string): RequiredEnvReading {
   const out: RequiredEnvReading = { required: [], conditional: [] };
+  // Without a variable or one to point back at, no pattern can name anything.
+  if (t.names.length === 0 && previous === undefined) return out;
   const segments = segmentsOf(t.template);
   PATTERNS.forEach((pattern, index) => {
     for (const m of t.template.matchAll(pattern)) {
