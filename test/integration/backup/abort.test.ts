@@ -1,11 +1,10 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { backup, executeBackup, executeRestore, restore } from '../../../src/backup';
 import { openDeployment } from '../../../src/deployment/deployment';
 import { isUpgradeError } from '../../../src/errors';
 import { startEngramStack } from '../../../src/testing';
+import { tempDir } from '../temp-dir';
 
 const BULK =
   "INSERT INTO users (email) VALUES ('bulk@example.test'); INSERT INTO notes (user_id, title, body) " +
@@ -17,7 +16,7 @@ describe('AbortSignal', () => {
     await using stack = await startEngramStack({ version: '0.15.0' });
     await stack.query(BULK);
     const dep = await openDeployment({ project: stack.projectName });
-    const dir = mkdtempSync(join(tmpdir(), 'engram-backups-'));
+    const dir = tempDir('engram-backups-');
     const controller = new AbortController();
     const err = await executeBackup(dep, await backup(dep, { dir, mode: 'quiesced' }), {
       signal: controller.signal,
@@ -35,7 +34,7 @@ describe('AbortSignal', () => {
     await using stack = await startEngramStack({ version: '0.15.0' });
     await stack.query(BULK);
     const dep = await openDeployment({ project: stack.projectName });
-    const dir = mkdtempSync(join(tmpdir(), 'engram-backups-'));
+    const dir = tempDir('engram-backups-');
     const taken = await executeBackup(dep, await backup(dep, { dir }));
     await stack.query("INSERT INTO users (email) VALUES ('written-after-backup@example.test')");
     const usersBefore = await stack.query('SELECT email FROM users ORDER BY email');

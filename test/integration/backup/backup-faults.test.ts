@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type BackupEvent, backup, executeBackup, restore, verifyBackup } from '../../../src/backup';
 import { openDeployment } from '../../../src/deployment/deployment';
 import { isUpgradeError, type UpgradeError } from '../../../src/errors';
 import { postgresImage, startEngramStack } from '../../../src/testing';
+import { tempDir } from '../temp-dir';
 import { CmdlineWatch } from './cmdline-watch';
 
 const CANARY = 'canaryPw-5d1e7a9c3b';
@@ -41,7 +41,7 @@ describe('backup faults', () => {
         "SELECT (SELECT id FROM users LIMIT 1), 'n' || g, repeat(md5(random()::text), 16) FROM generate_series(1, 200000) g",
     );
     const dep = await openDeployment({ project: stack.projectName });
-    const dir = mkdtempSync(join(tmpdir(), 'engram-backups-'));
+    const dir = tempDir('engram-backups-');
     const plan = await backup(dep, { dir });
     expect(JSON.stringify(plan)).not.toContain(CANARY);
     const events: BackupEvent[] = [];
@@ -70,7 +70,7 @@ describe('backup faults', () => {
       "INSERT INTO users (email) VALUES ('bulk@example.test'); INSERT INTO notes (user_id, title, body) " +
         "SELECT (SELECT id FROM users LIMIT 1), 'n' || g, repeat(md5(random()::text), 8) FROM generate_series(1, 200000) g",
     );
-    const dir = mkdtempSync(join(tmpdir(), 'engram-tmpfs-'));
+    const dir = tempDir('engram-tmpfs-');
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=5m', 'tmpfs', dir]);
     mounts.push(dir);
     const dep = await openDeployment({ project: stack.projectName });
@@ -87,7 +87,7 @@ describe('backup faults', () => {
   it('fault 3: bytes flipped between write and verify → verification fails, no backup', async () => {
     await using stack = await startEngramStack({ version: '0.15.0' });
     const dep = await openDeployment({ project: stack.projectName });
-    const dir = mkdtempSync(join(tmpdir(), 'engram-backups-'));
+    const dir = tempDir('engram-backups-');
     const err = await failure(
       executeBackup(dep, await backup(dep, { dir }), {
         onEvent: (e) => {
@@ -106,7 +106,7 @@ describe('backup faults', () => {
   it('fault 3b: a finished backup truncated later is refused by verifyBackup and by restore', async () => {
     await using stack = await startEngramStack({ version: '0.15.0' });
     const dep = await openDeployment({ project: stack.projectName });
-    const dir = mkdtempSync(join(tmpdir(), 'engram-backups-'));
+    const dir = tempDir('engram-backups-');
     const taken = await executeBackup(dep, await backup(dep, { dir }));
     const dump = join(taken.path, 'db.dump');
     writeFileSync(dump, readFileSync(dump).subarray(0, 1000));
@@ -126,7 +126,7 @@ describe('backup faults', () => {
       secrets: { postgresPassword: CANARY },
     });
     const dep = await openDeployment({ project: stack.projectName });
-    const dir = mkdtempSync(join(tmpdir(), 'engram-backups-'));
+    const dir = tempDir('engram-backups-');
     const refused = await failure(
       backup(dep, { dir, dump: { where: 'host', host: '127.0.0.1', port: stack.postgresPort! } }),
     );
@@ -141,7 +141,7 @@ describe('backup faults', () => {
   it('fault 18: a host dump passes the password by environment only and it appears nowhere', async () => {
     await using stack = await startEngramStack({ version: '0.15.0', secrets: { postgresPassword: CANARY } });
     const dep = await openDeployment({ project: stack.projectName });
-    const dir = mkdtempSync(join(tmpdir(), 'engram-backups-'));
+    const dir = tempDir('engram-backups-');
     const events: BackupEvent[] = [];
     await using watch = CmdlineWatch.start(CANARY);
     const plan = await backup(dep, {

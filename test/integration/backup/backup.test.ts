@@ -1,16 +1,16 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type BackupEvent, backup, executeBackup, verifyBackup } from '../../../src/backup';
 import { openDeployment } from '../../../src/deployment/deployment';
 import { startEngramStack } from '../../../src/testing';
+import { tempDir } from '../temp-dir';
 
 describe('backup', () => {
   it('online backup: manifest written last, files 0600, dir 0700, level-2 verification matches', async () => {
     await using stack = await startEngramStack({ version: '0.15.0' });
     const dep = await openDeployment({ project: stack.projectName });
-    const dir = mkdtempSync(join(tmpdir(), 'engram-backups-'));
+    const dir = tempDir('engram-backups-');
     const plan = await backup(dep, { dir, verifyLevel: 2 });
     expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);
     expect(plan.source.serverMajor).toBe(15);

@@ -1,16 +1,14 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backup, executeBackup, executeRestore, restore } from '../../../src/backup';
 import { openDeployment } from '../../../src/deployment/deployment';
 import { startEngramStack } from '../../../src/testing';
+import { tempDir } from '../temp-dir';
 
 describe('restore', () => {
   it('rolls a one-way upgrade back by restore: old head, old rows, old image healthy again', async () => {
     await using stack = await startEngramStack({ version: '0.16.0' });
     const dep = await openDeployment({ project: stack.projectName });
-    const dir = mkdtempSync(join(tmpdir(), 'engram-backups-'));
+    const dir = tempDir('engram-backups-');
     const taken = await executeBackup(dep, await backup(dep, { dir, mode: 'quiesced' }));
     expect((await stack.waitHealthy()).status).toBe(200); // quiesced backup started the app again
 
@@ -54,7 +52,7 @@ describe('restore', () => {
     await using staging = await startEngramStack({ version: '0.15.1', seed: false });
     const src = await openDeployment({ project: source.projectName });
     const dst = await openDeployment({ project: staging.projectName });
-    const dir = mkdtempSync(join(tmpdir(), 'engram-backups-'));
+    const dir = tempDir('engram-backups-');
     const taken = await executeBackup(src, await backup(src, { dir }));
     const plan = await restore(taken.path, dst, { keepPrevious: false });
     expect(plan.warnings.join(' ')).toContain('different ENCRYPTION_MASTER_KEY');
