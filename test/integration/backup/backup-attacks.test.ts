@@ -101,8 +101,8 @@ describe('backups under attack', () => {
       delete m.roleSpecs;
       m.files = [...(m.files as object[]), { name: 'roles.sql', bytes: script.length, sha256: sha(script) }];
     });
-    for (const attempt of [restore(old, dep), verifyBackup(old, { level: 2, deployment: dep })]) {
-      const err = await failure(attempt);
+    for (const attempt of [() => restore(old, dep), () => verifyBackup(old, { level: 2, deployment: dep })]) {
+      const err = await failure(attempt());
       expect(err.code).toBe('BACKUP_FORMAT_UNSUPPORTED');
       expect(err.message).toContain('roles.sql');
     }
@@ -189,8 +189,9 @@ describe('backups under attack', () => {
       rmSync(join(dir, file));
       make(join(dir, file));
       const started = Date.now();
-      for (const attempt of [verifyBackup(dir, { deployment: dep }), restore(dir, dep)]) {
-        const err = await failure(attempt);
+      // One at a time: a second call started early could reject before anything awaits it.
+      for (const attempt of [() => verifyBackup(dir, { deployment: dep }), () => restore(dir, dep)]) {
+        const err = await failure(attempt());
         expect(err.code).toBe('BACKUP_CORRUPT');
         const said = `${err.message} ${JSON.stringify(err)}`;
         expect(said).not.toContain('/etc/shadow');
