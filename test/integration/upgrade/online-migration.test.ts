@@ -64,6 +64,10 @@ describe('expand-only hops migrate while the old version serves', () => {
             recreateAt = Date.now();
         },
       });
+      // The health gate answered through the container; let the outside poll see the new version too.
+      for (let i = 0; i < 100 && !poll.seen.some((x) => x.ok && x.version === '0.15.0'); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
     } finally {
       clearInterval(writer);
       await poll.stop();
