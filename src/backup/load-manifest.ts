@@ -1,20 +1,41 @@
 import { join } from 'node:path';
 import { UpgradeError } from '../errors';
+import { checkAuthenticity } from './backup-authenticity';
 import { hashFile } from './fs-durable';
 import { type BackupManifest, BackupManifestSchema, MANIFEST_FILE, MANIFEST_MAX_BYTES } from './manifest';
+import type { Authenticity } from './manifest-signature';
 import { openRegular } from './regular-file';
+import type { SigningKey } from './signing-key';
 
 /**
  * Reads and validates a backup's manifest. A directory without one is not a finished backup. The
- * manifest is read only as a regular file of at most 1 MiB, never through a link.
+ * manifest is read only as a regular file of at most 1 MiB, never through a link. Its signature is not
+ * looked at: use `loadSignedManifest` wherever the manifest decides what is restored or verified.
  */
 export async function loadManifest(backupDir: string): Promise<BackupManifest> {
+  return parseManifest(backupDir, await readManifestBytes(backupDir));
+}
+
+/**
+ * Reads the manifest and, before trusting any of it, checks its signature over the exact bytes read:
+ * with a key, a missing or bad signature is refused; without one, `authenticity` says the backup is
+ * unauthenticated. The manifest returned is the one whose bytes were checked.
+ */
+export async function loadSignedManifest(
+  backupDir: string,
+  key: SigningKey | undefined,
+): Promise<{ manifest: BackupManifest; authenticity: Authenticity }> {
+  const bytes = await readManifestBytes(backupDir);
+  const authenticity = await checkAuthenticity(backupDir, bytes, key);
+  return { manifest: parseManifest(backupDir, bytes), authenticity };
+}
+
+async function readManifestBytes(backupDir: string): Promise<Buffer> {
   const path = join(backupDir, MANIFEST_FILE);
-  let text: string;
   try {
     const fh = await openRegular(path, { maxBytes: MANIFEST_MAX_BYTES });
     try {
-      text = await fh.readFile('utf8');
+      return await fh.readFile();
     } finally {
       await fh.close();
     }
@@ -27,7 +48,11 @@ export async function loadManifest(backupDir: string): Promise<BackupManifest> {
       hint: 'Use a backup directory that engram-upgrade reported as good',
     });
   }
-  const json = safeJson(text);
+}
+
+function parseManifest(backupDir: string, bytes: Buffer): BackupManifest {
+  const path = join(backupDir, MANIFEST_FILE);
+  const json = safeJson(bytes.toString('utf8'));
   if ((json as { formatVersion?: unknown } | undefined)?.formatVersion === 1) {
     // Format 1 kept the roles as a psql script (roles.sql). Running a script from a backup lets
     // whoever can write the backup run commands as the database superuser, so it is not run, and

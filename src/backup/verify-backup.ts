@@ -5,11 +5,14 @@ import type { DockerPort } from '../docker/docker-port';
 import { InvalidInputError, UpgradeError } from '../errors';
 import { abortedBecause, throwIfAborted } from '../errors/abort';
 import type { SecretSet } from '../secrets';
-import { checkFiles, loadManifest } from './load-manifest';
+import { unauthenticatedWarning } from './backup-authenticity';
+import { checkFiles, loadSignedManifest } from './load-manifest';
 import { type BackupManifest, DUMP_FILE } from './manifest';
+import type { Authenticity } from './manifest-signature';
 import { openRegular } from './regular-file';
 import { readContents, restoreInto } from './restore-into';
 import { ScratchPostgres } from './scratch-postgres';
+import { loadSigningKey, type SigningKeySource } from './signing-key';
 import { compareWithManifest } from './table-counts';
 
 interface VerifyCommon {
@@ -17,6 +20,12 @@ interface VerifyCommon {
   level?: 1 | 2;
   /** @default the deployment's Docker when `deployment` is given, else a `DockerodeDocker` on DOCKER_HOST or the default socket */
   docker?: DockerPort;
+  /**
+   * Checks the manifest's HMAC-SHA256 signature with this key first, and refuses a backup that is
+   * unsigned (BACKUP_UNSIGNED) or whose signature does not match (BACKUP_SIGNATURE_INVALID). Without
+   * it the report says the backup is unauthenticated. @default undefined: the signature is not checked
+   */
+  signingKey?: SigningKeySource;
   signal?: AbortSignal;
   onProgress?: (bytes: number) => void;
 }
@@ -48,6 +57,10 @@ export interface VerifyReport {
   archiveEntries: number;
   tablesCompared: number;
   head: string | null;
+  /** Whether the manifest's signature was checked with the configured key. */
+  authenticity: Authenticity;
+  /** Said plainly, never silently: for instance that the backup is unauthenticated. */
+  warnings: string[];
   ms: number;
 }
 
@@ -139,7 +152,8 @@ export async function verifyBackup(backupDir: string, options: VerifyBackupOptio
   throwIfAborted(options.signal, aborted);
   try {
     const docker = options.docker ?? options.deployment?.docker ?? (await defaultDocker());
-    const manifest = await loadManifest(backupDir);
+    const key = options.signingKey ? await loadSigningKey(options.signingKey) : undefined;
+    const { manifest, authenticity } = await loadSignedManifest(backupDir, key);
     await checkFiles(backupDir, manifest);
     throwIfAborted(options.signal, aborted);
     const image = named ?? (await options.deployment!.db()).image;
@@ -168,6 +182,8 @@ export async function verifyBackup(backupDir: string, options: VerifyBackupOptio
       archiveEntries,
       tablesCompared,
       head: manifest.migrations.head,
+      authenticity,
+      warnings: [unauthenticatedWarning(manifest.id, authenticity)].filter((w) => w !== null),
       ms: Date.now() - started,
     };
   } catch (err) {
