@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SigningKeyRefSchema } from './manifest-signature';
 
 export const PlanStepSchema = z.object({
   id: z.string(),
@@ -47,6 +48,11 @@ export const BackupPlanSchema = z.object({
     availableBytes: z.number().int().nonnegative(),
   }),
   verify: z.object({ level: z.union([z.literal(1), z.literal(2)]) }),
+  /**
+   * The key that signs manifest.json (HMAC-SHA256 into manifest.sig): where it comes from and its id,
+   * never the key. null: the backup is not signed. @default null
+   */
+  signing: SigningKeyRefSchema.nullable().default(null),
   steps: z.array(PlanStepSchema),
 });
 export type BackupPlan = z.infer<typeof BackupPlanSchema>;

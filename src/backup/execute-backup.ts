@@ -7,6 +7,7 @@ import { AbortedError, UpgradeError } from '../errors';
 import { throwIfAborted } from '../errors/abort';
 import { errnoIn } from '../errors/errno';
 import { type SecretSet, secretFingerprint, tailOf } from '../secrets';
+import { writeManifestSignature } from './backup-authenticity';
 import { type BackupEventHandler, emitter } from './backup-events';
 import { type BackupPlan, BackupPlanSchema } from './backup-plan';
 import { checkedPlan } from './checked-plan';
@@ -230,7 +231,9 @@ export async function executeBackup(
     step = 'commit';
     manifest.timings.totalMs = Date.now() - started;
     await assertPinned(work);
-    await writeDurable(join(tempPath, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+    const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+    await writeDurable(join(tempPath, MANIFEST_FILE), manifestText);
+    await writeManifestSignature(tempPath, manifestText, plan.signing);
     await syncDir(tempPath);
     await publishPinned(work, parent, join(parent.path, basename(finalPath)));
     work = undefined;

@@ -6,9 +6,10 @@ import { AbortedError, UpgradeError } from '../errors';
 import { throwIfAborted } from '../errors/abort';
 import { type BackupEventHandler, emitter } from './backup-events';
 import { checkedPlan } from './checked-plan';
-import { checkFiles, loadManifest } from './load-manifest';
+import { checkFiles, loadSignedManifest } from './load-manifest';
 import { databaseOid, dropIfSame, readContents, restoreInto } from './restore-into';
 import { type RestorePlan, RestorePlanSchema } from './restore-plan';
+import { reloadSigningKey } from './signing-key';
 import { compareWithManifest } from './table-counts';
 
 export interface ExecuteRestoreOptions {
@@ -41,7 +42,8 @@ export async function executeRestore(
   const db = await target.db();
   const app = await target.findApp();
   const secrets = secretsOf(db, app);
-  const manifest = await loadManifest(plan.backup.dir);
+  // The signature is checked again with the key the plan names, over the manifest used below.
+  const { manifest } = await loadSignedManifest(plan.backup.dir, await reloadSigningKey(plan.signing));
   if (manifest.id !== plan.backup.id) {
     throw new UpgradeError('RESTORE_FAILED', {
       message: `${plan.backup.dir} holds backup ${manifest.id}, not ${plan.backup.id} as planned`,
@@ -88,6 +90,7 @@ export async function executeRestore(
       user: plan.target.user,
       database: plan.stagingDatabase,
       backupDir: plan.backup.dir,
+      manifest,
       secrets,
       signal: options.signal,
       onProgress: (bytes) => emit({ type: 'progress', phase: 'restore', bytes }),

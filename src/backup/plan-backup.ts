@@ -8,6 +8,7 @@ import { requireAbsolutePath } from './absolute-path';
 import { type BackupPlan, BackupPlanSchema, type PlanStep } from './backup-plan';
 import { exists } from './fs-durable';
 import { checkBackupDir } from './safe-dir';
+import { loadSigningKey, type SigningKeySource } from './signing-key';
 
 export interface BackupOptions {
   /**
@@ -24,6 +25,13 @@ export interface BackupOptions {
   dump?: { where: 'container' } | { where: 'host'; host: string; port: number };
   /** 1: checksums and `pg_restore --list`; 2: also a test restore into a throwaway Postgres. @default 1 */
   verifyLevel?: 1 | 2;
+  /**
+   * Signs manifest.json with HMAC-SHA256 under this key (into manifest.sig), so a verify or restore
+   * configured with the same key refuses a backup changed after it was taken. The plan records where
+   * the key comes from and its id, never the key; the executor reads it again from there.
+   * @default undefined: the backup is not signed
+   */
+  signingKey?: SigningKeySource;
   /** Free bytes `dir` must have before starting. @default the database size */
   requiredFreeBytes?: number;
   /** The clock, for the backup id and timestamps. @default () => new Date() */
@@ -119,6 +127,8 @@ export async function backup(deployment: Deployment, options: BackupOptions): Pr
     'Pass an absolute directory path without control characters',
   );
   checkHost(options.dump);
+  // Checked before anything else is read, so a key that cannot be used costs nothing.
+  const signing = options.signingKey ? (await loadSigningKey(options.signingKey)).ref : null;
   const mode = options.mode ?? 'online';
   const verifyLevel = options.verifyLevel ?? 1;
   const now = (options.now ?? (() => new Date()))();
@@ -202,7 +212,11 @@ export async function backup(deployment: Deployment, options: BackupOptions): Pr
           : 'Re-read and compare checksums, then pg_restore --list',
       undo: 'Delete the partial directory',
     },
-    { id: 'commit', action: `Write manifest.json last, fsync, rename to ${path}`, undo: `Delete ${path}` },
+    {
+      id: 'commit',
+      action: `Write manifest.json last${signing ? ` and sign it into manifest.sig (HMAC-SHA256, key id ${signing.keyId})` : ' (unsigned: no signing key was given)'}, fsync, rename to ${path}`,
+      undo: `Delete ${path}`,
+    },
   );
   if (mode === 'quiesced' && appRunning && restartApp) {
     steps.push({ id: 'start-app', action: `Start ${app?.name} again`, undo: `Stop ${app?.name}` });
@@ -232,6 +246,7 @@ export async function backup(deployment: Deployment, options: BackupOptions): Pr
     destination: { dir, path, tempPath },
     space: { requiredBytes, availableBytes },
     verify: { level: verifyLevel },
+    signing,
     steps,
   });
 }

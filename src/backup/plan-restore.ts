@@ -6,9 +6,11 @@ import { UpgradeError } from '../errors';
 import { secretFingerprint } from '../secrets';
 import { readImageMigrations } from '../upgrade/image-migrations';
 import { requireAbsolutePath } from './absolute-path';
+import { unauthenticatedWarning } from './backup-authenticity';
 import type { PlanStep } from './backup-plan';
-import { checkFiles, loadManifest } from './load-manifest';
+import { checkFiles, loadSignedManifest } from './load-manifest';
 import { type RestorePlan, RestorePlanSchema } from './restore-plan';
+import { loadSigningKey, type SigningKeySource } from './signing-key';
 
 export interface RestoreOptions {
   /** Stop the target's app before restoring (it must not write while its database is replaced). @default true */
@@ -24,6 +26,13 @@ export interface RestoreOptions {
    * @default 'refuse'
    */
   newerImage?: 'refuse' | 'migrate-forward';
+  /**
+   * Checks the manifest's HMAC-SHA256 signature with this key before anything of the backup is
+   * trusted, and refuses a backup that is unsigned (BACKUP_UNSIGNED) or whose signature does not match
+   * (BACKUP_SIGNATURE_INVALID). Without it the plan warns that the backup is unauthenticated.
+   * @default undefined: the signature is not checked
+   */
+  signingKey?: SigningKeySource;
   /** @default () => new Date() */
   now?: () => Date;
 }
@@ -38,7 +47,8 @@ export async function restore(
   options: RestoreOptions = {},
 ): Promise<RestorePlan> {
   requireAbsolutePath(backupDir, 'Backup path', 'Pass the directory a backup reported');
-  const manifest = await loadManifest(backupDir);
+  const signingKey = options.signingKey ? await loadSigningKey(options.signingKey) : undefined;
+  const { manifest, authenticity } = await loadSignedManifest(backupDir, signingKey);
   await checkFiles(backupDir, manifest);
   const db = await target.db();
   if (!db.running) {
@@ -82,6 +92,8 @@ export async function restore(
     });
   }
   const warnings: string[] = [];
+  const unauthenticated = unauthenticatedWarning(manifest.id, authenticity);
+  if (unauthenticated) warnings.push(unauthenticated);
   const key = envMap(app?.env ?? []).ENCRYPTION_MASTER_KEY;
   if (manifest.masterKeyFingerprint && secretFingerprint(key) !== manifest.masterKeyFingerprint) {
     warnings.push(
@@ -139,7 +151,10 @@ export async function restore(
     );
   }
   const steps: PlanStep[] = [
-    { id: 'check', action: `Re-check the sha256 of every file of backup ${manifest.id}` },
+    {
+      id: 'check',
+      action: `${signingKey ? `Re-check the signature of manifest.json (HMAC-SHA256, key id ${signingKey.keyId}) and` : 'Re-check (unauthenticated: no signing key)'} the sha256 of every file of backup ${manifest.id}`,
+    },
   ];
   if (appRunning && stopApp) {
     steps.push({ id: 'stop-app', action: `Stop ${app?.name}`, undo: `Start ${app?.name}` });
@@ -178,7 +193,9 @@ export async function restore(
       head: manifest.migrations.head,
       migrations: manifest.migrations.applied.length,
       serverMajor: manifest.database.serverMajor,
+      authenticity,
     },
+    signing: signingKey?.ref ?? null,
     target: {
       project: target.project,
       dbContainer: db.name,

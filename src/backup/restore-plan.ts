@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PlanStepSchema } from './backup-plan';
+import { AuthenticitySchema, SigningKeyRefSchema } from './manifest-signature';
 
 /**
  * What a restore will do. The backup is restored into a new staging database and checked against its
@@ -18,7 +19,15 @@ export const RestorePlanSchema = z.object({
     head: z.string().nullable(),
     migrations: z.number().int(),
     serverMajor: z.number().int(),
+    /** Whether its manifest's signature was checked with `signing` when the plan was made. */
+    authenticity: AuthenticitySchema.default({ authenticated: false, signature: 'not-checked' }),
   }),
+  /**
+   * The key the manifest's signature is checked with: where it comes from and its id, never the key.
+   * The executor reads it again and checks the signature again before restoring. null: no key.
+   * @default null
+   */
+  signing: SigningKeyRefSchema.nullable().default(null),
   target: z.object({
     project: z.string(),
     dbContainer: z.string(),
