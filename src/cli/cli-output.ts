@@ -24,8 +24,17 @@ export function reportError(io: CliIo, err: unknown, debug: boolean): number {
   if (isUpgradeError(err)) {
     io.err(`engram-upgrade: ${err.message}\n`);
     if (debug && err.stack) io.err(`${err.stack}\n`);
-    if (err.code === 'INVALID_INPUT') return EXIT.usage;
-    if (['PLAN_STALE', 'LOCKED', 'COMPOSE_NO_IMAGE', 'ROLLBACK_UNAVAILABLE'].includes(err.code))
+    if (err.code === 'INVALID_INPUT' || err.code === 'SIGNING_KEY_UNUSABLE') return EXIT.usage;
+    if (
+      [
+        'PLAN_STALE',
+        'LOCKED',
+        'COMPOSE_NO_IMAGE',
+        'ROLLBACK_UNAVAILABLE',
+        'BACKUP_UNSIGNED',
+        'BACKUP_SIGNATURE_INVALID',
+      ].includes(err.code)
+    )
       return EXIT.refused;
     return EXIT.failed;
   }

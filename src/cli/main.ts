@@ -5,6 +5,7 @@
  * execution.
  */
 import { createInterface } from 'node:readline/promises';
+import { backupCommand, restoreCommand, verifyCommand } from './backup-commands';
 import { type CliIo, EXIT, reportError } from './cli-output';
 import { applyCommand, planCommand, rollbackCommand, statusCommand } from './commands';
 
@@ -18,9 +19,17 @@ Usage:
                           [--allow-manual-steps] [--yes] [--json]
   engram-upgrade rollback --project P [--hops N | --to-version V] [--state-dir D] [--accept-data-loss]
                           [--dry-run] [--yes] [--json]
+  engram-upgrade backup   --project P --dir D [--mode online|quiesced] [--verify-level 1|2] [KEY]
+                          [--dry-run] [--yes] [--json]
+  engram-upgrade verify   --dir BACKUP (--project P | --postgres-image IMAGE) [--level 1|2] [KEY] [--json]
+  engram-upgrade restore  --project P --dir BACKUP [KEY] [--keep-app-stopped] [--drop-previous]
+                          [--migrate-forward] [--dry-run] [--yes] [--json]
 
   --env NAME     a value a release newly requires, read from this process's environment (never argv)
   --offline      never migrate ahead while the old version serves
+  KEY            --signing-key-file F (a file only you can read) or --signing-key-env NAME: backup signs
+                 manifest.json with HMAC-SHA256; verify and restore refuse an unsigned or changed
+                 backup. Without one, verify and restore warn that the backup is unauthenticated
   --debug        print stack traces with errors
 
 Example:
@@ -29,7 +38,8 @@ Example:
   engram-upgrade apply --project engram --plan plan.json
 
 Exit codes: 0 done; 1 failed (the message says what state the deployment is in); 2 bad input, nothing
-changed; 3 refused before any change (stale plan, lock held, no image to pin, nothing to roll back);
+changed; 3 refused before any change (stale plan, lock held, no image to pin, nothing to roll back, a
+backup unsigned or changed since it was signed);
 4 not confirmed.
 `;
 
@@ -38,6 +48,9 @@ const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> =
   plan: planCommand,
   apply: applyCommand,
   rollback: rollbackCommand,
+  backup: backupCommand,
+  verify: verifyCommand,
+  restore: restoreCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,100 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startEngramStack } from '../../../src/testing';
+import { CmdlineWatch } from '../backup/cmdline-watch';
+import { tempDir } from '../temp-dir';
+
+const ROOT = join(import.meta.dirname, '../../..');
+const KEY = randomBytes(32).toString('hex');
+
+/** Runs the command line as a person would, without a terminal (so nothing can be asked). */
+function cli(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 240_000,
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('engram-upgrade backup / verify / restore with a signing key', () => {
+  it('signs with a key file, verifies with the same key from a variable, refuses a changed backup; the key is never printed or in argv', async () => {
+    await using stack = await startEngramStack({ version: '0.15.0' });
+    await using watch = CmdlineWatch.start(KEY);
+    const keyFile = join(tempDir('engram-cli-key-'), 'backup.key');
+    writeFileSync(keyFile, `${KEY}\n`, { mode: 0o600 });
+    const p = ['--project', stack.projectName];
+    const outputs: string[] = [];
+    const run = (args: string[], env: Record<string, string> = {}) => {
+      const r = cli(args, env);
+      outputs.push(r.out, r.err);
+      return r;
+    };
+
+    const taken = run([
+      'backup',
+      ...p,
+      '--dir',
+      tempDir('engram-cli-backups-'),
+      '--signing-key-file',
+      keyFile,
+      '--json',
+    ]);
+    expect(taken.code, taken.err).toBe(0);
+    const { plan, result } = JSON.parse(taken.out);
+    expect(plan.signing).toMatchObject({ from: 'file', path: keyFile });
+    const keyId = plan.signing.keyId as string;
+
+    const verified = run(['verify', ...p, '--dir', result.path, '--signing-key-env', 'BACKUP_KEY'], {
+      BACKUP_KEY: KEY,
+    });
+    expect(verified.code, verified.err).toBe(0);
+    expect(verified.out).toContain(`signature good (key id ${keyId})`);
+
+    const unchecked = run(['verify', ...p, '--dir', result.path]);
+    expect(unchecked.code, unchecked.err).toBe(0);
+    expect(unchecked.out).toContain(`warning: Backup ${plan.id} is unauthenticated`);
+
+    // Someone with write access to the backup changes what it restores.
+    const manifestPath = join(result.path, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    manifest.roleSpecs = [];
+    manifest.roles = [];
+    writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+    const before = await stack.query('SELECT count(*) FROM users');
+    const refused = run(['restore', ...p, '--dir', result.path, '--signing-key-file', keyFile, '--yes']);
+    expect(refused.code).toBe(3);
+    expect(refused.err).toContain('changed after it was signed');
+    expect(refused.err).toContain('Nothing was restored or changed');
+    expect(await stack.query('SELECT count(*) FROM users')).toEqual(before);
+
+    // Without the key, the plan says plainly that the backup is unauthenticated.
+    const dry = run(['restore', ...p, '--dir', result.path, '--dry-run']);
+    expect(dry.code, dry.err).toBe(0);
+    expect(dry.out).toContain('is unauthenticated');
+
+    const open = join(tempDir('engram-cli-key-'), 'open.key');
+    writeFileSync(open, `${KEY}\n`, { mode: 0o644 });
+    const badKey = run(['verify', ...p, '--dir', result.path, '--signing-key-file', open]);
+    expect(badKey.code).toBe(2);
+    expect(badKey.err).toContain('chmod 600');
+    const both = run([
+      'verify',
+      ...p,
+      '--dir',
+      result.path,
+      '--signing-key-file',
+      keyFile,
+      '--signing-key-env',
+      'X',
+    ]);
+    expect(both.code).toBe(2);
+
+    for (const text of outputs) expect(text).not.toContain(KEY);
+    expect(watch.hits()).toEqual([]);
+  }, 300_000);
+});
