@@ -22,6 +22,11 @@ export * from './execute';
 export * from './migrations';
 export * from './notes';
 export * from './plan';
+export {
+  type ResumedRun,
+  type ResumeInterruptedOptions,
+  resumeInterrupted,
+} from './recover/resume-interrupted';
 export * from './rollback';
 export { SecretSet } from './secrets';
 export * from './upgrade';

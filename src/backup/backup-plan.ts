@@ -1,19 +1,12 @@
 import { z } from 'zod';
+import { ExecStepSchema } from '../execute/step';
+import { DatabaseBindingSchema } from './database-binding';
 import { SigningKeyRefSchema } from './manifest-signature';
-
-export const PlanStepSchema = z.object({
-  id: z.string(),
-  action: z.string(),
-  /** How the step is undone if a later one fails; absent only when `irreversible`. */
-  undo: z.string().optional(),
-  irreversible: z.boolean().optional(),
-});
-export type PlanStep = z.infer<typeof PlanStepSchema>;
 
 /** What a backup will do, decided before anything is touched. Plain data; print it, store it, approve it. */
 export const BackupPlanSchema = z.object({
   kind: z.literal('backup'),
-  formatVersion: z.literal(1),
+  formatVersion: z.literal(2),
   id: z.string(),
   createdAt: z.string(),
   project: z.string(),
@@ -53,6 +46,11 @@ export const BackupPlanSchema = z.object({
    * never the key. null: the backup is not signed. @default null
    */
   signing: SigningKeyRefSchema.nullable().default(null),
-  steps: z.array(PlanStepSchema),
+  /** The deployment as the plan saw it; the executor refuses the plan when it changed since. */
+  boundTo: DatabaseBindingSchema,
+  /** Where the run's lock, journal and saved plan go. */
+  stateDir: z.string(),
+  /** What the executor does, in order; it follows these and nothing else. */
+  steps: z.array(ExecStepSchema),
 });
 export type BackupPlan = z.infer<typeof BackupPlanSchema>;

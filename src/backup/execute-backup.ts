@@ -1,45 +1,32 @@
-import { basename, join } from 'node:path';
-import { PsqlSession } from '../db/psql-session';
-import { type Deployment, secretsOf } from '../deployment/deployment';
-import type { ContainerRecord } from '../docker/docker-port';
-import { envMap } from '../docker/env-entries';
+import type { Deployment } from '../deployment/deployment';
 import { AbortedError, UpgradeError } from '../errors';
 import { throwIfAborted } from '../errors/abort';
 import { errnoIn } from '../errors/errno';
-import { type SecretSet, secretFingerprint, tailOf } from '../secrets';
-import { writeManifestSignature } from './backup-authenticity';
+import { acquireDatabaseLock } from '../execute/database-lock';
+import { runPlan } from '../execute/run-plan';
+import type { StepEvent } from '../execute/step';
+import { type RunOutcome, runSteps } from '../execute/step-runner';
+import type { SecretSet } from '../secrets';
 import { type BackupEventHandler, emitter } from './backup-events';
+import {
+  type BackupCtx,
+  backupHandlers,
+  type DumpedBackup,
+  manifestOf,
+  type PreparedBackup,
+} from './backup-handlers';
 import { type BackupPlan, BackupPlanSchema } from './backup-plan';
 import { checkedPlan } from './checked-plan';
-import { dumpDatabase } from './dump-database';
-import { exists, hashFile, syncDir, writeDurable } from './fs-durable';
-import { HashingFileWriter } from './hashing-file-writer';
-import {
-  type BackupManifest,
-  BackupManifestSchema,
-  DUMP_FILE,
-  MANIFEST_FILE,
-  type RoleSpec,
-} from './manifest';
-import { parseRoleRows, ROLES_QUERY, roleSpecsOf } from './roles';
-import {
-  assertPinned,
-  makeWorkDir,
-  type PinnedDir,
-  prepareBackupDir,
-  publishPinned,
-  removeStaleWorkDirs,
-  removeWorkDir,
-} from './safe-dir';
-import { ScratchPostgres } from './scratch-postgres';
-import { readTableContents } from './table-counts';
-import { listArchive, testRestore } from './verify-backup';
+import { requireFreshDatabasePlan } from './database-binding';
+import type { BackupManifest } from './manifest';
 
 export interface ExecuteBackupOptions {
   signal?: AbortSignal;
   onEvent?: BackupEventHandler;
   /** Host dumps only: the database password. @default POSTGRES_PASSWORD of the Postgres container */
   password?: string;
+  /** What to do with an interrupted earlier run of this plan (required when there is one). */
+  resume?: 'continue' | 'rollback';
 }
 
 export interface BackupResult {
@@ -47,50 +34,32 @@ export interface BackupResult {
   manifest: BackupManifest;
 }
 
-interface Snapshot {
-  id: string;
-  tables: Record<string, number>;
-  applied: string[];
-  roles: RoleSpec[];
+/** The events of the runner, in the backup's own event vocabulary. */
+export function stepEvents(emit: BackupEventHandler): (e: StepEvent) => void {
+  return (e) => {
+    if (e.type === 'step' && (e.status === 'started' || e.status === 'finished'))
+      emit({ type: 'step', step: e.step, status: e.status, detail: e.detail });
+  };
 }
 
-async function readSnapshot(session: PsqlSession): Promise<Snapshot> {
-  await session.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-  const [[id]] = (await session.query('SELECT pg_export_snapshot()')) as [[string]];
-  const [[canRead]] = (await session.query(
-    'SELECT (rolsuper OR rolbypassrls)::text FROM pg_roles WHERE rolname = current_user',
-  )) as [[string]];
-  if (canRead !== 'true') {
-    throw new UpgradeError('BACKUP_FAILED', {
-      message:
-        'The database user is neither superuser nor BYPASSRLS, so a dump would miss rows hidden by row-level security',
-      hint: 'Run the backup as the database owner that compose created (POSTGRES_USER), or grant it BYPASSRLS',
-    });
-  }
-  const contents = await readTableContents((sql) => session.query(sql));
-  const roles = roleSpecsOf(parseRoleRows(await session.query(ROLES_QUERY)));
-  return { id: id!, ...contents, roles };
-}
-
-async function engramVersion(
+function contextOf(
   deployment: Deployment,
-  app: ContainerRecord | undefined,
-): Promise<string | null> {
-  if (app?.running) {
-    const r = await deployment.docker.exec(app.id, { cmd: ['/app/bin/engram', 'version'] }).catch((err) => {
-      // A running app can still refuse an exec (restarting, stopping): its image tag then answers.
-      // An engine that does not answer, or an abort, is not a version question and is thrown.
-      if (err instanceof UpgradeError && err.code === 'DOCKER_OPERATION') return undefined;
-      throw err;
-    });
-    const m = r?.stdout.match(/^engram\s+(\S+)/m);
-    if (m) return m[1]!;
-  }
-  const tag = app?.image.match(/:([^:/@]+)$/)?.[1];
-  return tag && /^\d+\.\d+\.\d+/.test(tag) ? tag : null;
+  plan: BackupPlan,
+  secrets: SecretSet,
+  options: ExecuteBackupOptions,
+) {
+  const emit = emitter(options.onEvent);
+  if (options.password) secrets.add(options.password);
+  return { deployment, plan, secrets, password: options.password, emit } satisfies BackupCtx;
 }
 
-/** Carries out a backup plan. On any failure nothing is left at the final path and the app runs as before. */
+/**
+ * Carries out a backup plan, step by step as the plan lists them, with one run per deployment (the
+ * run lock and the database lock). A plan made before the deployment changed (containers, the app's
+ * image or running state, the migration head) is refused before anything is touched. On any failure
+ * nothing is left at the final path and an app the run stopped is started again. A run that was
+ * killed is finished or undone by executing the same plan with `resume`.
+ */
 export async function executeBackup(
   deployment: Deployment,
   planInput: BackupPlan,
@@ -101,167 +70,104 @@ export async function executeBackup(
     message: 'The backup was aborted before it started',
     unchanged: 'Nothing was changed',
   });
-  const emit = emitter(options.onEvent);
-  const started = Date.now();
-  const finalPath = plan.destination.path;
-  let work: PinnedDir | undefined;
-  const db = await deployment.db();
-  const app = await deployment.findApp();
-  const secrets: SecretSet = secretsOf(db, app);
-  let stoppedApp: ContainerRecord | undefined;
-  let session: PsqlSession | undefined;
-  let step = 'prepare';
-  try {
-    if (await exists(finalPath)) {
-      throw new UpgradeError('BACKUP_FAILED', {
-        message: `${finalPath} already exists`,
-        hint: 'Plan a new backup',
-      });
-    }
-    const parent = await prepareBackupDir(plan.destination.dir);
-    await removeStaleWorkDirs(parent, `.${plan.id}.partial-`);
-    work = await makeWorkDir(parent, `.${plan.id}.partial-`);
-    const tempPath = work.path;
-    const version = await engramVersion(deployment, app);
-    const appEnv = envMap(app?.env ?? []);
+  requireSameProject('backup', plan.project, deployment);
+  const secrets = await deployment.secrets();
+  const ctx = contextOf(deployment, plan, secrets, options);
+  const run = await runPlan({
+    purpose: 'backup',
+    planId: plan.id,
+    plan,
+    project: plan.project,
+    stateDir: plan.stateDir,
+    steps: plan.steps,
+    handlers: backupHandlers,
+    context: () => ctx,
+    secrets,
+    signal: options.signal,
+    onEvent: stepEvents(ctx.emit),
+    onFailure: 'undo-group',
+    resume: options.resume,
+    holdLock: (runId) => acquireDatabaseLock(deployment, runId),
+    checkFresh: () => requireFreshDatabasePlan('backup', plan.boundTo, deployment),
+  });
+  return backupOutcome(plan, run.outcome, ctx, options);
+}
 
-    if (plan.mode === 'quiesced' && app?.running) {
-      step = 'stop-app';
-      emit({ type: 'step', step, status: 'started' });
-      await deployment.docker.stop(app.id, 30);
-      stoppedApp = app;
-      emit({ type: 'step', step, status: 'finished' });
-    }
+/**
+ * The same steps inside another run (an upgrade's hop): that run holds the locks and journals the
+ * backup as one of its steps; a failure here undoes this backup's own steps.
+ */
+export async function runBackupWithin(
+  deployment: Deployment,
+  plan: BackupPlan,
+  options: ExecuteBackupOptions = {},
+): Promise<BackupResult> {
+  const secrets = await deployment.secrets();
+  const ctx = contextOf(deployment, plan, secrets, options);
+  const outcome = await runSteps({
+    steps: plan.steps,
+    handlers: backupHandlers,
+    ctx,
+    journal: { append: async () => undefined },
+    signal: options.signal,
+    onEvent: stepEvents(ctx.emit),
+    onFailure: 'undo-group',
+    secrets,
+  });
+  return backupOutcome(plan, outcome, ctx, options);
+}
 
-    step = 'snapshot';
-    emit({ type: 'step', step, status: 'started' });
-    session = PsqlSession.open(deployment.docker, db.id, plan.source.user, plan.source.database, secrets);
-    const snap = await readSnapshot(session);
-    emit({ type: 'step', step, status: 'finished', detail: `${Object.keys(snap.tables).length} tables` });
-
-    step = 'dump';
-    emit({ type: 'step', step, status: 'started' });
-    await assertPinned(work);
-    const dumpStarted = Date.now();
-    const writer = new HashingFileWriter(join(tempPath, DUMP_FILE), (bytes) =>
-      emit({ type: 'progress', phase: 'dump', bytes }),
-    );
-    const dumped = await dumpDatabase({
-      docker: deployment.docker,
-      dbContainerId: db.id,
-      plan,
-      snapshot: snap.id,
-      writer,
-      password: options.password ?? envMap(db.env).POSTGRES_PASSWORD,
-      signal: options.signal,
+function backupOutcome(
+  plan: BackupPlan,
+  outcome: RunOutcome,
+  ctx: BackupCtx,
+  options: ExecuteBackupOptions,
+): BackupResult {
+  const appName = plan.source.appContainer ?? 'the app';
+  if (outcome.status === 'finished') {
+    const { path } = outcome.outputs.get('commit') as { path: string };
+    const prep = outcome.outputs.get('prepare') as PreparedBackup;
+    const { verifyMs } = outcome.outputs.get('verify') as { verifyMs: number };
+    const dump = outcome.outputs.get('dump') as DumpedBackup;
+    const manifest = manifestOf(plan, prep, dump, {
+      verifyMs,
+      totalMs: Object.values(outcome.timings).reduce((a, b) => a + b, 0),
     });
-    if (dumped.exitCode !== 0 || writer.bytes === 0) {
-      throw new UpgradeError('BACKUP_FAILED', {
-        message: `pg_dump ${dumped.exitCode === null ? 'was cut off' : `exited ${dumped.exitCode}`} after ${writer.bytes} bytes: ${tailOf(dumped.stderr, secrets, 2) || 'no message'}`,
-      });
-    }
-    const dumpMs = Date.now() - dumpStarted;
-    await session.query('COMMIT');
-    await session.close();
-    session = undefined;
-    emit({ type: 'progress', phase: 'dump', bytes: writer.bytes });
-    emit({ type: 'dump-written', path: writer.path, bytes: writer.bytes, sha256: writer.sha256 });
-    emit({ type: 'step', step, status: 'finished', detail: `${writer.bytes} bytes` });
-
-    step = 'verify';
-    emit({ type: 'step', step, status: 'started' });
-    const verifyStarted = Date.now();
-    const manifest: BackupManifest = BackupManifestSchema.parse({
-      formatVersion: 2,
-      id: plan.id,
-      createdAt: plan.createdAt,
-      project: plan.project,
-      mode: plan.mode,
-      format: 'custom',
-      engram: {
-        version,
-        image: app?.image ?? plan.source.appImage ?? 'unknown',
-        imageId: app?.imageId ?? 'unknown',
-        buildSha: appEnv.RELEASE_SHA || null,
-      },
-      masterKeyFingerprint: secretFingerprint(appEnv.ENCRYPTION_MASTER_KEY),
-      database: {
-        name: plan.source.database,
-        user: plan.source.user,
-        serverVersion: plan.source.serverVersion,
-        serverMajor: plan.source.serverMajor,
-        sizeBytes: plan.source.sizeBytes,
-        image: db.image,
-      },
-      migrations: { head: snap.applied.at(-1) ?? null, applied: snap.applied },
-      tables: snap.tables,
-      roles: snap.roles.map((r) => r.name),
-      roleSpecs: snap.roles,
-      files: [{ name: DUMP_FILE, bytes: writer.bytes, sha256: writer.sha256 }],
-      timings: { dumpMs, verifyMs: 0, totalMs: 0 },
-      verifiedLevel: plan.verify.level,
+    return { path, manifest };
+  }
+  const published = outcome.outputs.has('commit');
+  if (published) {
+    // Only restarting the app failed: the backup itself is complete.
+    throw new UpgradeError('BACKUP_FAILED', {
+      message: ctx.secrets.redact(
+        `Backup ${plan.id} is complete at ${plan.destination.path}, but ${appName} could not be started again: ${outcome.error.summary}`,
+      ),
+      unchanged: `The backup is complete and verified; ${appName} is STOPPED`,
+      hint: `Start it with docker start ${appName} and check it`,
+      step: outcome.failedStep.id,
+      backupId: plan.id,
+      cause: outcome.error,
     });
-    await assertPinned(work);
-    const reread = await hashFile(join(tempPath, DUMP_FILE), { bytes: writer.bytes, backupId: plan.id });
-    if (reread.sha256 !== writer.sha256 || reread.bytes !== writer.bytes) {
-      throw new UpgradeError('BACKUP_CORRUPT', {
-        message: `The dump read back from disk differs from what was written (sha256 ${reread.sha256.slice(0, 12)}…, expected ${writer.sha256.slice(0, 12)}…)`,
-        hint: 'Check the disk holding the backup dir, then run the backup again',
-      });
-    }
-    await listArchive(deployment.docker, db.id, join(tempPath, DUMP_FILE), manifest, options.signal);
-    if (plan.verify.level === 2) {
-      const scratch = await ScratchPostgres.start(deployment.docker, db.image, plan.source.user, {
-        signal: options.signal,
-      });
-      await scratch.use(
-        () =>
-          testRestore(deployment.docker, scratch, tempPath, manifest, {
-            secrets,
-            signal: options.signal,
-            onProgress: (bytes) => emit({ type: 'progress', phase: 'restore', bytes }),
-          }),
-        // The backup verified: a container Docker would not remove is reported, not a failed backup.
-        { onLeftover: (err) => emit({ type: 'warning', message: err.message }) },
-      );
-    }
-    manifest.timings.verifyMs = Date.now() - verifyStarted;
-    emit({ type: 'step', step, status: 'finished', detail: `level ${plan.verify.level}` });
+  }
+  const stopped = outcome.outputs.has('stop-app') || outcome.failedStep.id === 'stop-app';
+  const restartFailed = outcome.undoFailures.some((f) => f.step === 'stop-app');
+  throw backupFailure(outcome.error, {
+    step: outcome.failedStep.id,
+    finalPath: plan.destination.path,
+    restarted: stopped && !restartFailed,
+    appName: stopped ? appName : undefined,
+    secrets: ctx.secrets,
+    id: plan.id,
+    aborted: options.signal?.aborted === true || outcome.error.code === 'ABORTED',
+  });
+}
 
-    step = 'commit';
-    manifest.timings.totalMs = Date.now() - started;
-    await assertPinned(work);
-    const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
-    await writeDurable(join(tempPath, MANIFEST_FILE), manifestText);
-    await writeManifestSignature(tempPath, manifestText, plan.signing);
-    await syncDir(tempPath);
-    await publishPinned(work, parent, join(parent.path, basename(finalPath)));
-    work = undefined;
-
-    if (stoppedApp && plan.restartApp) {
-      step = 'start-app';
-      await deployment.docker.start(stoppedApp.id);
-      stoppedApp = undefined;
-    }
-    return { path: finalPath, manifest };
-  } catch (err) {
-    await session?.close();
-    // Removes the working directory, or only a link put in its place (rm never follows one).
-    if (work) await removeWorkDir(work);
-    let restarted = false;
-    if (stoppedApp)
-      restarted = await deployment.docker.start(stoppedApp.id).then(
-        () => true,
-        () => false,
-      );
-    throw backupFailure(err, {
-      step,
-      finalPath,
-      restarted,
-      appName: stoppedApp?.name,
-      secrets,
-      id: plan.id,
-      aborted: options.signal?.aborted === true,
+export function requireSameProject(kind: string, project: string, deployment: Deployment): void {
+  if (project !== deployment.project) {
+    throw new UpgradeError('PLAN_STALE', {
+      message: `The ${kind} plan is for project ${project}, not ${deployment.project}`,
+      unchanged: 'Nothing was changed',
+      hint: 'Execute it against the deployment it was made for, or make a new plan',
     });
   }
 }

@@ -1,20 +1,23 @@
-import { setTimeout as delay } from 'node:timers/promises';
-import { ident, literal, psqlQuery } from '../db/psql';
-import { type Deployment, secretsOf } from '../deployment/deployment';
-import type { ContainerRecord } from '../docker/docker-port';
+import type { PsqlTarget } from '../db/psql';
+import type { Deployment } from '../deployment/deployment';
 import { AbortedError, UpgradeError } from '../errors';
 import { throwIfAborted } from '../errors/abort';
+import { acquireDatabaseLock } from '../execute/database-lock';
+import { runPlan } from '../execute/run-plan';
+import { type RunOutcome, runSteps } from '../execute/step-runner';
 import { type BackupEventHandler, emitter } from './backup-events';
 import { checkedPlan } from './checked-plan';
-import { checkFiles, loadSignedManifest } from './load-manifest';
-import { databaseOid, dropIfSame, readContents, restoreInto } from './restore-into';
+import { requireFreshDatabasePlan } from './database-binding';
+import { requireSameProject, stepEvents } from './execute-backup';
+import { type RestoreCtx, restoreHandlers, stagingMarker } from './restore-handlers';
+import { databaseComment, databaseOid } from './restore-into';
 import { type RestorePlan, RestorePlanSchema } from './restore-plan';
-import { reloadSigningKey } from './signing-key';
-import { compareWithManifest } from './table-counts';
 
 export interface ExecuteRestoreOptions {
   signal?: AbortSignal;
   onEvent?: BackupEventHandler;
+  /** What to do with an interrupted earlier run of this plan (required when there is one). */
+  resume?: 'continue' | 'rollback';
 }
 
 export interface RestoreResult {
@@ -24,9 +27,38 @@ export interface RestoreResult {
   head: string | null;
 }
 
+async function contextOf(target: Deployment, plan: RestorePlan, options: ExecuteRestoreOptions) {
+  const db = await target.db();
+  const secrets = await target.secrets();
+  const admin: PsqlTarget = {
+    docker: target.docker,
+    containerId: db.id,
+    user: plan.target.user,
+    database: 'postgres',
+    secrets,
+  };
+  return { deployment: target, plan, secrets, emit: emitter(options.onEvent), admin } satisfies RestoreCtx;
+}
+
+/** Refuses a plan whose target database is no longer the one it was made for (checked by OID). */
+async function requireSameDatabase(ctx: RestoreCtx): Promise<void> {
+  const { plan } = ctx;
+  const liveOid = await databaseOid(ctx.admin, plan.target.database);
+  if (liveOid !== plan.target.databaseOid) {
+    throw new UpgradeError('PLAN_STALE', {
+      message: `The restore plan was made for database ${plan.target.database} with OID ${plan.target.databaseOid}, but that name now ${liveOid ? `belongs to OID ${liveOid}` : 'does not exist'}`,
+      unchanged: 'Nothing was changed',
+      hint: 'Plan the restore again against the deployment as it is now',
+      backupId: plan.backup.id,
+    });
+  }
+}
+
 /**
- * Carries out a restore plan. Until the swap the target database is untouched: a failure or an abort
- * before it drops the staging database and starts the app again. The swap itself is one transaction.
+ * Carries out a restore plan, step by step as the plan lists them, with one run per deployment. Until
+ * the swap the target database is untouched: a failure or an abort before it drops the staging
+ * database (only the one carrying this plan's mark) and starts the app again. The swap is one
+ * transaction. A killed run is finished or undone by executing the same plan with `resume`.
  */
 export async function executeRestore(
   target: Deployment,
@@ -38,169 +70,116 @@ export async function executeRestore(
     message: 'The restore was aborted before it started',
     unchanged: 'Nothing was changed',
   });
-  const emit = emitter(options.onEvent);
-  const db = await target.db();
-  const app = await target.findApp();
-  const secrets = secretsOf(db, app);
-  // The signature is checked again with the key the plan names, over the manifest used below.
-  const { manifest } = await loadSignedManifest(plan.backup.dir, await reloadSigningKey(plan.signing));
-  if (manifest.id !== plan.backup.id) {
-    throw new UpgradeError('RESTORE_FAILED', {
-      message: `${plan.backup.dir} holds backup ${manifest.id}, not ${plan.backup.id} as planned`,
-      unchanged: 'Nothing was changed',
-      hint: 'Plan the restore again',
-    });
-  }
-  const admin = {
-    docker: target.docker,
-    containerId: db.id,
-    user: plan.target.user,
-    database: 'postgres',
-    secrets,
-  };
-  const liveOid = await databaseOid(admin, plan.target.database);
-  if (liveOid !== plan.target.databaseOid) {
-    throw new UpgradeError('PLAN_STALE', {
-      message: `The restore plan was made for database ${plan.target.database} with OID ${plan.target.databaseOid}, but that name now ${liveOid ? `belongs to OID ${liveOid}` : 'does not exist'}`,
-      unchanged: 'Nothing was changed',
-      hint: 'Plan the restore again against the deployment as it is now',
-      backupId: manifest.id,
-    });
-  }
-  let stopped: ContainerRecord | undefined;
-  let stagingOid: string | undefined;
-  let swapped = false;
-  let step = 'check';
-  try {
-    emit({ type: 'step', step, status: 'started' });
-    await checkFiles(plan.backup.dir, manifest);
-    if (plan.stopApp && app?.running) {
-      step = 'stop-app';
-      await target.docker.stop(app.id, 30);
-      stopped = app;
-    }
-    step = 'staging';
-    emit({ type: 'step', step, status: 'started' });
-    await restoreInto({
-      onCreated: (oid) => {
-        stagingOid = oid;
-      },
-      docker: target.docker,
-      containerId: db.id,
-      user: plan.target.user,
-      database: plan.stagingDatabase,
-      backupDir: plan.backup.dir,
-      manifest,
-      secrets,
-      signal: options.signal,
-      onProgress: (bytes) => emit({ type: 'progress', phase: 'restore', bytes }),
-    });
-    const actual = await readContents(target.docker, db.id, plan.target.user, plan.stagingDatabase, secrets);
-    const diffs = compareWithManifest(
-      { tables: manifest.tables, applied: manifest.migrations.applied },
-      actual,
-    );
-    if (diffs.length) {
-      throw new UpgradeError('RESTORE_FAILED', {
-        message: `The restored data does not match backup ${manifest.id}: ${diffs.slice(0, 5).join('; ')}`,
-      });
-    }
-    throwIfAborted(options.signal, { message: 'Aborted before the swap' });
+  requireSameProject('restore', plan.target.project, target);
+  const ctx = await contextOf(target, plan, options);
+  const run = await runPlan({
+    purpose: 'restore',
+    planId: plan.id,
+    plan,
+    project: plan.target.project,
+    stateDir: plan.stateDir,
+    steps: plan.steps,
+    handlers: restoreHandlers,
+    context: () => ctx,
+    secrets: ctx.secrets,
+    signal: options.signal,
+    onEvent: stepEvents(ctx.emit),
+    onFailure: 'undo-group',
+    resume: options.resume,
+    holdLock: (runId) => acquireDatabaseLock(target, runId),
+    checkFresh: async () => {
+      await requireSameDatabase(ctx);
+      await requireFreshDatabasePlan('restore', plan.boundTo, target);
+    },
+  });
+  return restoreOutcome(ctx, run.outcome, options);
+}
 
-    step = 'swap';
-    emit({ type: 'step', step, status: 'started' });
-    await swapDatabases(admin, plan);
-    swapped = true;
-    stagingOid = undefined;
-    if (!plan.keepPrevious) {
-      step = 'drop-previous';
-      await psqlQuery(
-        admin,
-        `DROP DATABASE ${ident(plan.previousDatabase)}`,
-        `drop ${plan.previousDatabase}`,
-      );
-    }
-    if (stopped && plan.startApp) {
-      step = 'start-app';
-      await target.docker.start(stopped.id);
-      stopped = undefined;
-    }
-    emit({ type: 'step', step: 'restore', status: 'finished', detail: manifest.migrations.head ?? '' });
+/**
+ * The same steps inside another run (a rollback's restore): that run holds the locks and journals the
+ * restore as one of its steps.
+ */
+export async function runRestoreWithin(
+  target: Deployment,
+  plan: RestorePlan,
+  options: ExecuteRestoreOptions = {},
+): Promise<RestoreResult> {
+  const ctx = await contextOf(target, plan, options);
+  await requireSameDatabase(ctx);
+  const outcome = await runSteps({
+    steps: plan.steps,
+    handlers: restoreHandlers,
+    ctx,
+    journal: { append: async () => undefined },
+    signal: options.signal,
+    onEvent: stepEvents(ctx.emit),
+    onFailure: 'undo-group',
+    secrets: ctx.secrets,
+  });
+  return restoreOutcome(ctx, outcome, options);
+}
+
+async function restoreOutcome(
+  ctx: RestoreCtx,
+  outcome: RunOutcome,
+  options: ExecuteRestoreOptions,
+): Promise<RestoreResult> {
+  const { plan, admin, secrets } = ctx;
+  const head = ctx.manifest?.migrations.head ?? plan.backup.head;
+  if (outcome.status === 'finished') {
+    ctx.emit({ type: 'step', step: 'restore', status: 'finished', detail: head ?? '' });
     return {
       database: plan.target.database,
       previousDatabase: plan.keepPrevious ? plan.previousDatabase : null,
-      head: manifest.migrations.head,
+      head,
     };
-  } catch (err) {
-    // Cleanup after a failure: each outcome is reported in the error below rather than thrown over it.
-    // Only the database this run created is dropped, identified by the OID it had at creation.
-    const stagingDropped = stagingOid
-      ? await dropIfSame(admin, plan.stagingDatabase, stagingOid).catch(() => false)
-      : true;
-    const targetIntact = swapped
-      ? false
-      : await databaseOid(admin, plan.target.database).then(
-          (oid) => oid === plan.target.databaseOid,
-          () => false, // reported as "could not be confirmed"
-        );
-    const restarted = stopped
-      ? await target.docker.start(stopped.id).then(
-          () => true,
-          () => false,
-        )
-      : false;
-    const aborted = options.signal?.aborted === true;
-    const inner = err instanceof UpgradeError ? err : undefined;
-    const base = inner ? `${inner.summary} [${inner.code}]` : ((err as Error).message ?? String(err));
-    const appNote = stopped
-      ? restarted
-        ? ` ${stopped.name} was started again.`
-        : ` ${stopped.name} is stopped.`
-      : '';
-    const details = {
-      message: secrets.redact(
-        `Restore of backup ${manifest.id} failed during '${step}': ${aborted ? 'it was aborted' : base}`,
-      ),
-      unchanged: swapped
-        ? `The restored database is already in place as ${plan.target.database} (the previous one is ${plan.previousDatabase}).${appNote}`
-        : `${
-            targetIntact
-              ? `The target database ${plan.target.database} was not changed (checked: same OID ${plan.target.databaseOid})`
-              : `Whether the target database ${plan.target.database} is unchanged could not be confirmed: check it before anything else`
-          }; ${stagingDropped ? `the staging database ${plan.stagingDatabase} was ${stagingOid ? 'dropped' : 'never created'}` : `the staging database ${plan.stagingDatabase} may be left in place: drop it once you have checked it`}.${appNote}`,
-      hint: swapped
-        ? `Start the app (docker start ${plan.target.appContainer ?? 'the app'}) and check it`
+  }
+  const o = outcome;
+  const appName = plan.target.appContainer ?? 'the app';
+  const swapped = o.outputs.has('swap') && !o.undone.includes('swap');
+  const stopped = o.outputs.has('stop-app') || o.failedStep.id === 'stop-app';
+  const restarted = stopped && o.undone.includes('stop-app');
+  const appNote = stopped ? (restarted ? ` ${appName} was started again.` : ` ${appName} is stopped.`) : '';
+  // Read back rather than assumed: what the message says about the databases was checked.
+  const targetIntact = swapped
+    ? false
+    : await databaseOid(admin, plan.target.database).then(
+        (oid) => oid === plan.target.databaseOid,
+        () => false, // reported as "could not be confirmed"
+      );
+  const staging = await databaseComment(admin, plan.stagingDatabase).then(
+    (comment) => (comment === stagingMarker(plan) ? 'left' : 'gone-or-foreign'),
+    () => 'unknown' as const,
+  );
+  const stagingOutcome =
+    staging === 'gone-or-foreign'
+      ? o.outputs.has('staging') || o.failedStep.id === 'staging'
+        ? `the staging database ${plan.stagingDatabase} of this run is gone (a database of that name that this run did not create is left alone)`
+        : `the staging database ${plan.stagingDatabase} was never created`
+      : `the staging database ${plan.stagingDatabase} may be left in place: drop it once you have checked it`;
+  const aborted = options.signal?.aborted === true || o.error.code === 'ABORTED';
+  const details = {
+    message: secrets.redact(
+      `Restore of backup ${plan.backup.id} failed during '${o.failedStep.id}': ${aborted ? 'it was aborted' : `${o.error.summary} [${o.error.code}]`}`,
+    ),
+    unchanged: swapped
+      ? `The restored database is already in place as ${plan.target.database} (the previous one is ${plan.previousDatabase}).${appNote}`
+      : `${
+          targetIntact
+            ? `The target database ${plan.target.database} was not changed (checked: same OID ${plan.target.databaseOid})`
+            : `Whether the target database ${plan.target.database} is unchanged could not be confirmed: check it before anything else`
+        }; ${stagingOutcome}.${appNote}`,
+    hint: swapped
+      ? `Start the app (docker start ${appName}) and check it`
+      : o.undoFailures.length
+        ? `Undoing failed at ${o.undoFailures[0]!.step} (${o.undoFailures[0]!.error.summary}); execute the plan again with resume: 'rollback' once the cause is fixed`
         : aborted
           ? 'Run the restore again when it can finish'
           : 'Fix the cause above and run the restore again',
-      step,
-      backupId: manifest.id,
-      cause: err,
-    };
-    // The inner error stays the cause; its code is in the message and in `causeCode`.
-    throw aborted ? new AbortedError(details) : new UpgradeError('RESTORE_FAILED', details);
-  }
-}
-
-async function swapDatabases(admin: Parameters<typeof psqlQuery>[0], plan: RestorePlan): Promise<void> {
-  const target = plan.target.database;
-  // Sessions still connected (a psql, a straggling pool) block the rename; end them and retry briefly.
-  for (let attempt = 0; ; attempt++) {
-    await psqlQuery(
-      admin,
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${literal(target)} AND pid <> pg_backend_pid()`,
-      'end sessions on the target database',
-    );
-    try {
-      await psqlQuery(
-        admin,
-        `BEGIN; ALTER DATABASE ${ident(target)} RENAME TO ${ident(plan.previousDatabase)}; ALTER DATABASE ${ident(plan.stagingDatabase)} RENAME TO ${ident(target)}; COMMIT;`,
-        'swap the restored database in',
-      );
-      return;
-    } catch (err) {
-      if (attempt >= 10) throw err;
-      await delay(300);
-    }
-  }
+    step: o.failedStep.id,
+    backupId: plan.backup.id,
+    cause: o.error,
+  };
+  // The inner error stays the cause; its code is in the message and in `causeCode`.
+  throw aborted ? new AbortedError(details) : new UpgradeError('RESTORE_FAILED', details);
 }

@@ -3,9 +3,12 @@ import { dirname, join } from 'node:path';
 import { psqlQuery } from '../db/psql';
 import { type Deployment, dbIdentityOf, secretsOf } from '../deployment/deployment';
 import { InvalidInputError, UpgradeError } from '../errors';
+import { defaultStateDir } from '../execute/state-dir';
+import type { ExecStep } from '../execute/step';
 import { run } from '../process/run-command';
 import { requireAbsolutePath } from './absolute-path';
-import { type BackupPlan, BackupPlanSchema, type PlanStep } from './backup-plan';
+import { type BackupPlan, BackupPlanSchema } from './backup-plan';
+import { readDatabaseBinding } from './database-binding';
 import { exists } from './fs-durable';
 import { checkBackupDir } from './safe-dir';
 import { loadSigningKey, type SigningKeySource } from './signing-key';
@@ -34,6 +37,8 @@ export interface BackupOptions {
   signingKey?: SigningKeySource;
   /** Free bytes `dir` must have before starting. @default the database size */
   requiredFreeBytes?: number;
+  /** Where the run's lock, journal and saved plan go. @default `defaultStateDir()` */
+  stateDir?: string;
   /** The clock, for the backup id and timestamps. @default () => new Date() */
   now?: () => Date;
 }
@@ -184,46 +189,72 @@ export async function backup(deployment: Deployment, options: BackupOptions): Pr
   const tempPath = join(dir, `.${id}.partial-XXXXXX`);
   const appRunning = app?.running ?? false;
   const restartApp = options.restartApp ?? true;
-  const steps: PlanStep[] = [];
-  if (mode === 'quiesced' && appRunning) {
+  const appName = app?.name ?? 'the app';
+  const stops = mode === 'quiesced' && appRunning;
+  const steps: ExecStep[] = [
+    {
+      id: 'prepare',
+      kind: 'backup.prepare',
+      group: 'backup',
+      action: `Check ${dir} again, create a private working directory ${tempPath} in it, and read the running app's version and image`,
+      undo: 'Delete the working directory',
+      input: {},
+    },
+  ];
+  if (stops) {
     steps.push({
       id: 'stop-app',
-      action: `Stop ${app?.name} so no write lands between the dump and what follows`,
-      undo: `Start ${app?.name} again`,
+      kind: 'backup.stop-app',
+      group: 'backup',
+      action: `Stop ${appName} so no write lands between the dump and what follows`,
+      undo: `Start ${appName} again`,
+      input: { container: app!.id },
     });
   }
   steps.push(
     {
-      id: 'snapshot',
-      action:
-        'Open a read-only transaction and export its snapshot; count rows, read schema_migrations and the roles (login, inherit, memberships; no passwords) in it',
-      undo: 'Close the transaction',
-    },
-    {
       id: 'dump',
-      action: `pg_dump -Fc of ${database} from that snapshot (${dump.where === 'container' ? 'inside the Postgres container' : `host client ${dump.clientMajor} against ${dump.host}:${dump.port}`}), streamed to ${tempPath}, sha256 on the fly`,
-      undo: 'Delete the partial directory',
+      kind: 'backup.dump',
+      group: 'backup',
+      action: `Open a read-only transaction and export its snapshot; count rows, read schema_migrations and the roles (login, inherit, memberships; no passwords) in it; then pg_dump -Fc of ${database} from that snapshot (${dump.where === 'container' ? 'inside the Postgres container' : `host client ${dump.clientMajor} against ${dump.host}:${dump.port}`}), streamed to the working directory, sha256 on the fly`,
+      undo: 'Close the transaction; the working directory goes with the first step',
+      input: {},
     },
     {
       id: 'verify',
+      kind: 'backup.verify',
+      group: 'backup',
       action:
         verifyLevel === 2
           ? 'Re-read and compare checksums, pg_restore --list, then restore into a throwaway Postgres and compare row counts and migrations'
           : 'Re-read and compare checksums, then pg_restore --list',
-      undo: 'Delete the partial directory',
+      undo: 'Nothing to undo (reads only; a throwaway Postgres is removed)',
+      input: {},
     },
     {
       id: 'commit',
-      action: `Write manifest.json last${signing ? ` and sign it into manifest.sig (HMAC-SHA256, key id ${signing.keyId})` : ' (unsigned: no signing key was given)'}, fsync, rename to ${path}`,
-      undo: `Delete ${path}`,
+      kind: 'backup.commit',
+      group: 'backup',
+      action: `Write manifest.json last${signing ? ` and sign it into manifest.sig (HMAC-SHA256, key id ${signing.keyId})` : ' (unsigned: no signing key was given)'}, fsync, rename the working directory to ${path}`,
+      undo: 'Nothing to undo: until the rename nothing is at the final path, after it the backup is complete',
+      input: {},
     },
   );
-  if (mode === 'quiesced' && appRunning && restartApp) {
-    steps.push({ id: 'start-app', action: `Start ${app?.name} again`, undo: `Stop ${app?.name}` });
+  if (stops && restartApp) {
+    // Its own group: failing to start the app again does not undo a complete backup.
+    steps.push({
+      id: 'start-app',
+      kind: 'backup.start-app',
+      group: 'restart',
+      action: `Start ${appName} again`,
+      undo: 'Nothing to undo',
+      input: { container: app!.id },
+    });
   }
+  const boundTo = await readDatabaseBinding(deployment);
   return BackupPlanSchema.parse({
     kind: 'backup',
-    formatVersion: 1,
+    formatVersion: 2,
     id,
     createdAt: now.toISOString(),
     project: deployment.project,
@@ -247,6 +278,8 @@ export async function backup(deployment: Deployment, options: BackupOptions): Pr
     space: { requiredBytes, availableBytes },
     verify: { level: verifyLevel },
     signing,
+    boundTo,
+    stateDir: options.stateDir ?? defaultStateDir(),
     steps,
   });
 }

@@ -7,7 +7,9 @@ import { secretFingerprint } from '../secrets';
 import { readImageMigrations } from '../upgrade/image-migrations';
 import { requireAbsolutePath } from './absolute-path';
 import { unauthenticatedWarning } from './backup-authenticity';
-import type { PlanStep } from './backup-plan';
+import { defaultStateDir } from '../execute/state-dir';
+import type { ExecStep } from '../execute/step';
+import { readDatabaseBinding } from './database-binding';
 import { checkFiles, loadSignedManifest } from './load-manifest';
 import { type RestorePlan, RestorePlanSchema } from './restore-plan';
 import { loadSigningKey, type SigningKeySource } from './signing-key';
@@ -33,6 +35,8 @@ export interface RestoreOptions {
    * @default undefined: the signature is not checked
    */
   signingKey?: SigningKeySource;
+  /** Where the run's lock, journal and saved plan go. @default `defaultStateDir()` */
+  stateDir?: string;
   /** @default () => new Date() */
   now?: () => Date;
 }
@@ -150,40 +154,73 @@ export async function restore(
       'The app keeps running while its database is swapped: writes after the swap start are lost.',
     );
   }
-  const steps: PlanStep[] = [
+  const appName = app?.name ?? 'the app';
+  const group = 'restore';
+  const steps: ExecStep[] = [
     {
       id: 'check',
+      kind: 'restore.check',
+      group,
       action: `${signingKey ? `Re-check the signature of manifest.json (HMAC-SHA256, key id ${signingKey.keyId}) and` : 'Re-check (unauthenticated: no signing key)'} the sha256 of every file of backup ${manifest.id}`,
+      undo: 'Nothing to undo (reads only)',
+      input: {},
     },
   ];
   if (appRunning && stopApp) {
-    steps.push({ id: 'stop-app', action: `Stop ${app?.name}`, undo: `Start ${app?.name}` });
+    steps.push({
+      id: 'stop-app',
+      kind: 'restore.stop-app',
+      group,
+      action: `Stop ${appName}`,
+      undo: `Start ${appName}`,
+      input: { container: app!.id },
+    });
   }
   steps.push(
     {
-      id: 'roles',
-      action: `Create missing roles (${manifest.roles.join(', ') || 'none'})`,
-      undo: 'Leave them; they are harmless',
-    },
-    {
       id: 'staging',
-      action: `Create ${stagingDatabase} and pg_restore the archive into it; compare row counts and migrations with the manifest`,
-      undo: `Drop ${stagingDatabase}`,
+      kind: 'restore.staging',
+      group,
+      action: `Create missing roles (${manifest.roles.join(', ') || 'none'}; left in place on undo, they are harmless), create ${stagingDatabase} marked as this restore's, pg_restore the archive into it, and compare row counts and migrations with the manifest`,
+      undo: `Drop ${stagingDatabase} if it carries this restore's mark`,
+      input: {},
     },
     {
       id: 'swap',
+      kind: 'restore.swap',
+      group,
       action: `In one transaction, rename ${database} to ${previousDatabase} and ${stagingDatabase} to ${database}`,
-      undo: `Rename them back`,
+      undo: 'In one transaction, rename them back',
+      input: {},
     },
   );
+  // Its own group: once the restored database is in place, a failure here does not swap it back.
   if (!keepPrevious) {
-    steps.push({ id: 'drop-previous', action: `Drop ${previousDatabase}`, irreversible: true });
+    steps.push({
+      id: 'drop-previous',
+      kind: 'restore.drop-previous',
+      group: 'finish',
+      action: `Drop ${previousDatabase} (the replaced database, checked by its OID)`,
+      irreversible: true,
+      input: {},
+    });
   }
-  if (appRunning && stopApp && startApp)
-    steps.push({ id: 'start-app', action: `Start ${app?.name}`, undo: `Stop ${app?.name}` });
+  if (appRunning && stopApp && startApp) {
+    steps.push({
+      id: 'start-app',
+      kind: 'restore.start-app',
+      group: 'finish',
+      action: `Start ${appName}`,
+      undo: 'Nothing to undo',
+      input: { container: app!.id },
+    });
+  }
+  const boundTo = await readDatabaseBinding(target);
   return RestorePlanSchema.parse({
     kind: 'restore',
-    formatVersion: 1,
+    formatVersion: 2,
+    // The names end in the run's unique stamp and random hex.
+    id: `${target.project}-restore-${names.staging.slice(-20)}`,
     createdAt: now.toISOString(),
     backup: {
       dir: backupDir,
@@ -214,6 +251,8 @@ export async function restore(
     stagingDatabase,
     previousDatabase,
     warnings,
+    boundTo,
+    stateDir: options.stateDir ?? defaultStateDir(),
     steps,
   });
 }

@@ -25,6 +25,11 @@ export interface RestoreIntoInput {
   onProgress?: (bytes: number) => void;
   /** Called with the new database's OID as soon as it exists, so cleanup can drop exactly that one. */
   onCreated?: (oid: string) => void;
+  /**
+   * Set as the new database's comment straight after it is created: the mark by which a later run
+   * (one resuming after a crash) knows the database is this run's own and may drop it.
+   */
+  marker?: string;
 }
 
 /**
@@ -66,6 +71,13 @@ async function restoreFrom(
     }
   }
   await psqlQuery(admin, `CREATE DATABASE ${ident(database)}`, `create database ${database}`);
+  if (input.marker) {
+    await psqlQuery(
+      admin,
+      `COMMENT ON DATABASE ${ident(database)} IS ${literal(input.marker)}`,
+      `mark database ${database} as this run's`,
+    );
+  }
   const oid = await databaseOid(admin, database);
   if (!oid) throw failure(`find database ${database} after creating it`, '', input.secrets);
   input.onCreated?.(oid);
@@ -117,6 +129,16 @@ export async function databaseOid(admin: PsqlTarget, name: string): Promise<stri
     `look up database ${name}`,
   );
   return rows[0]?.[0] ?? null;
+}
+
+/** The comment of the database with this name, or null when there is none (or no such database). */
+export async function databaseComment(admin: PsqlTarget, name: string): Promise<string | null> {
+  const rows = await psqlQuery(
+    admin,
+    `SELECT coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database WHERE datname = ${literal(name)}`,
+    `read the comment of database ${name}`,
+  );
+  return rows[0]?.[0] || null;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { PlanStepSchema } from './backup-plan';
+import { ExecStepSchema } from '../execute/step';
+import { DatabaseBindingSchema } from './database-binding';
 import { AuthenticitySchema, SigningKeyRefSchema } from './manifest-signature';
 
 /**
@@ -9,7 +10,8 @@ import { AuthenticitySchema, SigningKeyRefSchema } from './manifest-signature';
  */
 export const RestorePlanSchema = z.object({
   kind: z.literal('restore'),
-  formatVersion: z.literal(1),
+  formatVersion: z.literal(2),
+  id: z.string(),
   createdAt: z.string(),
   backup: z.object({
     dir: z.string(),
@@ -57,6 +59,11 @@ export const RestorePlanSchema = z.object({
   stagingDatabase: z.string(),
   previousDatabase: z.string(),
   warnings: z.array(z.string()),
-  steps: z.array(PlanStepSchema),
+  /** The target deployment as the plan saw it; the executor refuses the plan when it changed since. */
+  boundTo: DatabaseBindingSchema,
+  /** Where the run's lock, journal and saved plan go. */
+  stateDir: z.string(),
+  /** What the executor does, in order; it follows these and nothing else. */
+  steps: z.array(ExecStepSchema),
 });
 export type RestorePlan = z.infer<typeof RestorePlanSchema>;

@@ -6,6 +6,7 @@ import { type JournalListing, journalPath, listJournals } from './journal-list';
 import { finishedOutputs } from './journal-summary';
 import { acquireRunLock } from './run-lock';
 import type { RunPurpose } from './run-lock-owner';
+import { savedPlanPath, savePlan } from './saved-plan';
 import { ensureStateDir, newRunId } from './state-dir';
 import type { ExecStep, StepEvent } from './step';
 import { type Handlers, type RunOutcome, runSteps, undoGroup } from './step-runner';
@@ -13,6 +14,8 @@ import { type Handlers, type RunOutcome, runSteps, undoGroup } from './step-runn
 export interface RunPlanInput<Ctx> {
   purpose: RunPurpose;
   planId: string;
+  /** The plan itself (plain JSON, no secrets): saved beside the journal so an interrupted run can be resumed. */
+  plan: unknown;
   project: string;
   stateDir: string;
   steps: ExecStep[];
@@ -60,7 +63,7 @@ export async function runPlan<Ctx>(input: RunPlanInput<Ctx>): Promise<PlanRun> {
     throw new UpgradeError('PLAN_STALE', {
       message: `An earlier ${other.header.planKind} run (${other.run}, plan ${other.header.planId}) was interrupted${other.summary.inFlight ? ` during step ${other.summary.inFlight}` : ''} and never finished`,
       unchanged: 'Nothing was changed by this run',
-      hint: `Execute that plan again with resume: 'continue' or 'rollback' (its journal is ${other.path})`,
+      hint: `Finish or undo it first: resumeInterrupted(deployment, { resume: 'continue' | 'rollback' }), or execute its plan (${savedPlanPath(stateDir, input.project, other.run)}) again with that resume option; its journal is ${other.path}`,
     });
   }
   if (ours && !input.resume) {
@@ -98,6 +101,7 @@ async function runLocked<Ctx>(
   let outcome: RunOutcome;
   if (!ours) {
     await input.checkFresh();
+    await savePlan(savedPlanPath(stateDir, input.project, runId), input.plan);
     journal = await Journal.create(journalPath(stateDir, input.project, runId), {
       header: { run: runId, planKind: input.purpose, planId: input.planId, project: input.project },
       secrets: input.secrets,

@@ -78,6 +78,7 @@ export async function executeRollback(
   const run = await runPlan({
     purpose: 'rollback',
     planId: plan.id,
+    plan,
     project: plan.project,
     stateDir: plan.stateDir,
     steps: plan.steps,

@@ -1,6 +1,6 @@
-import { executeRestore } from '../backup/execute-restore';
+import { runRestoreWithin } from '../backup/execute-restore';
 import { restore } from '../backup/plan-restore';
-import { type ComposeProjectFiles, compose } from '../compose/compose-cli';
+import type { ComposeProjectFiles } from '../compose/compose-cli';
 import type { Deployment } from '../deployment/deployment';
 import { UpgradeError } from '../errors';
 import type { SecretSet } from '../secrets';
@@ -8,6 +8,7 @@ import { awaitHealthy } from '../upgrade/await-app';
 import { readApplied } from '../upgrade/deployment-state';
 import type { HopRecord } from '../upgrade/hop-record';
 import { restoreKept } from '../upgrade/kept-files';
+import { type RecreateDriver, recreateApp } from '../upgrade/recreate-app';
 import { runMigratorRollback } from './migrator-rollback';
 
 /** What reverting a hop needs; a `HopRecord`, or the part of it a failed hop got to. */
@@ -83,6 +84,8 @@ export interface RevertOptions {
   strategy?: 'migrator' | 'restore';
   /** Start the old version and wait for it (false when an earlier hop is reverted next). */
   startOld: boolean;
+  /** How the old version's container is recreated. @default 'compose' */
+  driver?: RecreateDriver;
   signal?: AbortSignal;
   log?: (message: string) => void;
 }
@@ -155,7 +158,7 @@ export async function revertHop(
     }
     log(`restoring backup ${input.backup.id}`);
     const plan = await restore(input.backup.path, dep, { stopApp: true, startApp: false });
-    await executeRestore(dep, plan);
+    await runRestoreWithin(dep, plan);
     await requireApplied(dep, opts.secrets, input.preApplied, 'restoring the backup');
   }
   const restored = await restoreKept(input.kept);
@@ -192,7 +195,10 @@ export async function pointAtOldImage(
   }
 }
 
-/** Starts the app with compose (never pulling: the old image is local) and waits for `version`. */
+/**
+ * Starts the app as its (restored) compose files describe it, never pulling (the old image is local),
+ * and waits for `version`.
+ */
 export async function startOld(
   dep: Deployment,
   opts: {
@@ -202,9 +208,19 @@ export async function startOld(
     healthTimeoutMs: number;
     version: string;
     signal?: AbortSignal;
+    /** @default 'compose' */
+    driver?: RecreateDriver;
+    log?: (message: string) => void;
   },
 ): Promise<void> {
-  await compose(opts.files, ['up', '-d', '--pull', 'never', opts.service], { secrets: opts.secrets });
+  await recreateApp(dep, {
+    driver: opts.driver ?? 'compose',
+    files: opts.files,
+    service: opts.service,
+    secrets: opts.secrets,
+    pull: 'never',
+    log: opts.log,
+  });
   const started = await dep.app();
   await awaitHealthy(dep, {
     containerId: started.id,

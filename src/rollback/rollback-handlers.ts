@@ -1,4 +1,4 @@
-import { executeRestore } from '../backup/execute-restore';
+import { runRestoreWithin } from '../backup/execute-restore';
 import { restore } from '../backup/plan-restore';
 import type { ComposeProjectFiles } from '../compose/compose-cli';
 import type { Deployment } from '../deployment/deployment';
@@ -40,7 +40,7 @@ export const rollbackHandlers: Handlers<RollbackContext> = {
         expectApplied: string[];
       };
       const plan = await restore(input.backup.path, rt.ctx.deployment, { stopApp: true, startApp: false });
-      const result = await executeRestore(rt.ctx.deployment, plan, {
+      const result = await runRestoreWithin(rt.ctx.deployment, plan, {
         onEvent: (e) => {
           if (e.type === 'progress')
             rt.emit({ type: 'progress', step: step.id, phase: 'restore', current: e.bytes });
@@ -113,6 +113,8 @@ export const rollbackHandlers: Handlers<RollbackContext> = {
         healthTimeoutMs: rt.ctx.plan.healthTimeoutMs,
         version,
         signal: rt.signal,
+        driver: rt.ctx.plan.driver,
+        log: (m) => rt.emit({ type: 'log', step: step.id, level: 'info', message: m }),
       });
       return { version };
     },

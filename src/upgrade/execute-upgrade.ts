@@ -102,6 +102,7 @@ export async function executeUpgrade(
   const run = await runPlan({
     purpose: 'upgrade',
     planId: plan.id,
+    plan,
     project: plan.project,
     stateDir: plan.stateDir,
     steps: plan.steps,

@@ -1,6 +1,5 @@
-import { executeBackup } from '../backup/execute-backup';
+import { runBackupWithin } from '../backup/execute-backup';
 import { backup } from '../backup/plan-backup';
-import { compose } from '../compose/compose-cli';
 import { repositoryOf, tagOf } from '../compose/image-reference';
 import { UpgradeError } from '../errors';
 import type { ExecStep } from '../execute/step';
@@ -18,6 +17,7 @@ import { readImageMigrations } from './image-migrations';
 import { type KeptFile, restoreKept } from './kept-files';
 import type { PulledImage } from './pull-image';
 import { pullImage } from './pull-image';
+import { recreateApp } from './recreate-app';
 import { sibling, type UpgradeContext } from './upgrade-context';
 import type { PlannedEnvEdit } from './upgrade-plan';
 
@@ -160,7 +160,7 @@ export const upgradeHandlers: Handlers<UpgradeContext> = {
         restartApp: false,
         verifyLevel: step.input.verifyLevel === 2 ? 2 : 1,
       });
-      const taken = await executeBackup(deployment, plan, {
+      const taken = await runBackupWithin(deployment, plan, {
         signal: rt.signal,
         onEvent: (e) => {
           if (e.type === 'progress')
@@ -332,9 +332,16 @@ export const upgradeHandlers: Handlers<UpgradeContext> = {
   },
 
   recreate: {
-    async run(_step, rt) {
+    async run(step, rt) {
       const { deployment, files, plan, secrets } = rt.ctx;
-      await compose(files, ['up', '-d', plan.appService], { secrets, signal: rt.signal });
+      await recreateApp(deployment, {
+        driver: plan.driver,
+        files,
+        service: plan.appService,
+        secrets,
+        signal: rt.signal,
+        log: (m) => log(rt, step, m),
+      });
       return { newContainerId: (await deployment.app()).id } satisfies RecreateOutput;
     },
     async undo(step, _out, rt) {
@@ -363,6 +370,7 @@ export const upgradeHandlers: Handlers<UpgradeContext> = {
           service: plan.appService,
           healthTimeoutMs: plan.healthTimeoutMs,
           startOld: true,
+          driver: plan.driver,
           log: (m) => log(rt, step, m),
         },
       );

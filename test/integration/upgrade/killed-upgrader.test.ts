@@ -1,38 +1,13 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEngramStack } from '../../../src/testing';
 import { executeUpgrade } from '../../../src/upgrade/execute-upgrade';
+import { killedAt } from '../killed-at';
 import { planFor, runningApps, snapshot, tempDirs } from './helpers';
 
 const dirs = tempDirs();
 afterAll(() => dirs.cleanup());
-
-/** Runs the upgrade (or rollback) in a child process that kills itself with SIGKILL at `step`/`status`. */
-function killedAt(
-  project: string,
-  planFile: string,
-  step: string,
-  status: 'started' | 'finished',
-  mode: 'upgrade' | 'rollback' = 'upgrade',
-): Promise<NodeJS.Signals | null> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, 'kill-child.ts'), mode, project, planFile, step, status],
-      { stdio: ['ignore', 'pipe', 'pipe'], cwd: join(import.meta.dirname, '../../..') },
-    );
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) =>
-      signal ? resolve(signal) : reject(new Error(`child exited ${code}: ${err}`)),
-    );
-  });
-}
 
 describe('fault 11: the upgrader is killed (SIGKILL) and run again', () => {
   it('killed after editing the config: the re-run refuses to guess, then resume continue finishes the hop', async () => {

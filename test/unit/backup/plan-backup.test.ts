@@ -45,6 +45,7 @@ function stack(opts: { dbRunning?: boolean; appRunning?: boolean; withApp?: bool
     containers,
     psqlResponder((sql) => {
       if (sql.includes('server_version')) return [['18.1 (Debian 18.1-1.pgdg13+2)', '180001', '73400320']];
+      if (sql.includes('schema_migrations')) return [['20250301000000']];
       return { error: `unexpected query ${sql}` };
     }, log),
   );
@@ -190,7 +191,7 @@ describe('backup() planning', () => {
     const { docker } = stack();
     const plan = await backup(await open(docker), { dir, mode: 'online' });
     expect(plan.mode).toBe('online');
-    expect(plan.steps.map((s) => s.id)).toEqual(['snapshot', 'dump', 'verify', 'commit']);
+    expect(plan.steps.map((s) => s.id)).toEqual(['prepare', 'dump', 'verify', 'commit']);
     for (const s of plan.steps) {
       expect(s.irreversible === true || (s.undo?.length ?? 0) > 0, s.id).toBe(true);
     }
@@ -200,29 +201,42 @@ describe('backup() planning', () => {
     const { docker } = stack();
     const plan = await backup(await open(docker), { dir, mode: 'quiesced' });
     const ids = plan.steps.map((s) => s.id);
-    expect(ids[0]).toBe('stop-app');
+    expect(ids.slice(0, 2)).toEqual(['prepare', 'stop-app']);
     expect(ids.at(-1)).toBe('start-app');
-    const stop = plan.steps[0]!;
+    const stop = plan.steps[1]!;
     const start = plan.steps.at(-1)!;
     expect(stop.action).toContain('Stop engram-engram-1');
     expect(stop.undo).toBe('Start engram-engram-1 again');
     expect(start.action).toBe('Start engram-engram-1 again');
-    expect(start.undo).toBe('Stop engram-engram-1');
+    // Starting the app again is its own group: its failure never undoes a complete backup.
+    expect(start.group).not.toBe(stop.group);
   });
 
   it('quiesced mode with restartApp: false leaves the app stopped for what follows', async () => {
     const { docker } = stack();
     const plan = await backup(await open(docker), { dir, mode: 'quiesced', restartApp: false });
     expect(plan.restartApp).toBe(false);
-    expect(plan.steps[0]?.id).toBe('stop-app');
+    expect(plan.steps[1]?.id).toBe('stop-app');
     expect(plan.steps.map((s) => s.id)).not.toContain('start-app');
+  });
+
+  it('binds the plan to the containers, the app state and the migration head it saw', async () => {
+    const { docker } = stack();
+    const plan = await backup(await open(docker), { dir, mode: 'quiesced' });
+    expect(plan.boundTo).toMatchObject({
+      dbContainerId: 'engram-postgres-1-id',
+      appContainerId: 'engram-engram-1-id',
+      appRunning: true,
+      migrationHead: '20250301000000',
+    });
+    expect(plan.steps.find((s) => s.id === 'stop-app')?.input).toEqual({ container: 'engram-engram-1-id' });
   });
 
   it('quiesced mode has nothing to stop when the app is not running', async () => {
     const { docker } = stack({ appRunning: false });
     const plan = await backup(await open(docker), { dir, mode: 'quiesced' });
     expect(plan.source.appRunning).toBe(false);
-    expect(plan.steps.map((s) => s.id)).toEqual(['snapshot', 'dump', 'verify', 'commit']);
+    expect(plan.steps.map((s) => s.id)).toEqual(['prepare', 'dump', 'verify', 'commit']);
   });
 
   it('plans a deployment whose app container is gone', async () => {
@@ -244,13 +258,16 @@ describe('backup() planning', () => {
     const { docker, log } = stack();
     await backup(await open(docker), { dir });
     const execs = docker.calls.filter((c) => c.method === 'exec');
-    expect(execs).toHaveLength(1);
-    const [containerId, req] = execs[0]!.args as [string, { cmd: string[] }];
-    expect(containerId).toBe('engram-postgres-1-id');
-    const argv = req.cmd;
-    expect(argv.slice(argv.indexOf('-U'), argv.indexOf('-U') + 4)).toEqual(['-U', 'engram', '-d', 'engram']);
-    expect(argv.join(' ')).not.toContain(CANARY);
-    expect(log.sql).toHaveLength(1);
+    // Version and size, then the migration head the plan is bound to.
+    expect(execs).toHaveLength(2);
+    for (const exec of execs) {
+      const [containerId, req] = exec.args as [string, { cmd: string[] }];
+      expect(containerId).toBe('engram-postgres-1-id');
+      const argv = req.cmd;
+      expect(argv.slice(argv.indexOf('-U'), argv.indexOf('-U') + 4)).toEqual(['-U', 'engram', '-d', 'engram']);
+      expect(argv.join(' ')).not.toContain(CANARY);
+    }
+    expect(log.sql).toHaveLength(2);
   });
 
   it('turns a psql failure into a DATABASE error without the password', async () => {

@@ -1,0 +1,349 @@
+import { lstat, readFile, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { PsqlSession } from '../db/psql-session';
+import type { Deployment } from '../deployment/deployment';
+import type { ContainerRecord } from '../docker/docker-port';
+import { envMap } from '../docker/env-entries';
+import { UpgradeError } from '../errors';
+import type { Handlers } from '../execute/step-runner';
+import { type SecretSet, secretFingerprint, tailOf } from '../secrets';
+import { writeManifestSignature } from './backup-authenticity';
+import type { BackupEventHandler } from './backup-events';
+import type { BackupPlan } from './backup-plan';
+import { dumpDatabase } from './dump-database';
+import { hashFile, syncDir, writeDurable } from './fs-durable';
+import { HashingFileWriter } from './hashing-file-writer';
+import {
+  type BackupManifest,
+  BackupManifestSchema,
+  DUMP_FILE,
+  MANIFEST_FILE,
+  type RoleSpec,
+} from './manifest';
+import { parseRoleRows, ROLES_QUERY, roleSpecsOf } from './roles';
+import {
+  assertPinned,
+  makeWorkDir,
+  type PinnedDir,
+  prepareBackupDir,
+  publishPinned,
+  removeStaleWorkDirs,
+  removeWorkDir,
+} from './safe-dir';
+import { ScratchPostgres } from './scratch-postgres';
+import { readTableContents } from './table-counts';
+import { listArchive, testRestore } from './verify-backup';
+
+/** What the backup handlers share for one run. */
+export interface BackupCtx {
+  deployment: Deployment;
+  plan: BackupPlan;
+  secrets: SecretSet;
+  /** Host dumps only: the database password (never journalled). */
+  password?: string;
+  emit: BackupEventHandler;
+}
+
+/** The `prepare` step's journalled output: where the run writes, and what the app was before it stopped. */
+export interface PreparedBackup {
+  startedAt: number;
+  parent: PinnedDir;
+  work: PinnedDir;
+  engram: { version: string | null; image: string; imageId: string; buildSha: string | null };
+  masterKeyFingerprint: string | null;
+  dbImage: string;
+}
+
+/** The `dump` step's output: the dump file and what the snapshot held. */
+export interface DumpedBackup {
+  bytes: number;
+  sha256: string;
+  dumpMs: number;
+  tables: Record<string, number>;
+  applied: string[];
+  roles: RoleSpec[];
+}
+
+const prepared = (outputs: ReadonlyMap<string, unknown>) => outputs.get('prepare') as PreparedBackup;
+const dumped = (outputs: ReadonlyMap<string, unknown>) => outputs.get('dump') as DumpedBackup;
+
+async function engramVersion(
+  deployment: Deployment,
+  app: ContainerRecord | undefined,
+): Promise<string | null> {
+  if (app?.running) {
+    const r = await deployment.docker.exec(app.id, { cmd: ['/app/bin/engram', 'version'] }).catch((err) => {
+      // A running app can still refuse an exec (restarting, stopping): its image tag then answers.
+      // An engine that does not answer, or an abort, is not a version question and is thrown.
+      if (err instanceof UpgradeError && err.code === 'DOCKER_OPERATION') return undefined;
+      throw err;
+    });
+    const m = r?.stdout.match(/^engram\s+(\S+)/m);
+    if (m) return m[1]!;
+  }
+  const tag = app?.image.match(/:([^:/@]+)$/)?.[1];
+  return tag && /^\d+\.\d+\.\d+/.test(tag) ? tag : null;
+}
+
+/** The manifest of this run's backup, from the plan and the steps' outputs. Pure. */
+export function manifestOf(
+  plan: BackupPlan,
+  prep: PreparedBackup,
+  dump: DumpedBackup,
+  timings: { verifyMs: number; totalMs: number },
+): BackupManifest {
+  return BackupManifestSchema.parse({
+    formatVersion: 2,
+    id: plan.id,
+    createdAt: plan.createdAt,
+    project: plan.project,
+    mode: plan.mode,
+    format: 'custom',
+    engram: prep.engram,
+    masterKeyFingerprint: prep.masterKeyFingerprint,
+    database: {
+      name: plan.source.database,
+      user: plan.source.user,
+      serverVersion: plan.source.serverVersion,
+      serverMajor: plan.source.serverMajor,
+      sizeBytes: plan.source.sizeBytes,
+      image: prep.dbImage,
+    },
+    migrations: { head: dump.applied.at(-1) ?? null, applied: dump.applied },
+    tables: dump.tables,
+    roles: dump.roles.map((r) => r.name),
+    roleSpecs: dump.roles,
+    files: [{ name: DUMP_FILE, bytes: dump.bytes, sha256: dump.sha256 }],
+    timings: { dumpMs: dump.dumpMs, verifyMs: timings.verifyMs, totalMs: timings.totalMs },
+    verifiedLevel: plan.verify.level,
+  });
+}
+
+async function readSnapshot(session: PsqlSession) {
+  await session.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  const [[id]] = (await session.query('SELECT pg_export_snapshot()')) as [[string]];
+  const [[canRead]] = (await session.query(
+    'SELECT (rolsuper OR rolbypassrls)::text FROM pg_roles WHERE rolname = current_user',
+  )) as [[string]];
+  if (canRead !== 'true') {
+    throw new UpgradeError('BACKUP_FAILED', {
+      message:
+        'The database user is neither superuser nor BYPASSRLS, so a dump would miss rows hidden by row-level security',
+      hint: 'Run the backup as the database owner that compose created (POSTGRES_USER), or grant it BYPASSRLS',
+    });
+  }
+  const contents = await readTableContents((sql) => session.query(sql));
+  const roles = roleSpecsOf(parseRoleRows(await session.query(ROLES_QUERY)));
+  return { id: id!, ...contents, roles };
+}
+
+/** The backup executor's steps. Each either finishes or leaves nothing that its undo cannot remove. */
+export const backupHandlers: Handlers<BackupCtx> = {
+  'backup.prepare': {
+    async run(_step, rt) {
+      const { deployment, plan } = rt.ctx;
+      const finalPath = plan.destination.path;
+      const parent = await prepareBackupDir(plan.destination.dir);
+      // A dir given through a link: the final name is taken in the real directory.
+      if (await pathExists(join(parent.path, basename(finalPath)))) {
+        throw new UpgradeError('BACKUP_FAILED', {
+          message: `${finalPath} already exists`,
+          unchanged: 'Nothing was changed',
+          hint: 'Plan a new backup',
+        });
+      }
+      await removeStaleWorkDirs(parent, `.${plan.id}.partial-`);
+      const work = await makeWorkDir(parent, `.${plan.id}.partial-`);
+      const [app, db] = await Promise.all([deployment.findApp(), deployment.db()]);
+      const appEnv = envMap(app?.env ?? []);
+      return {
+        startedAt: Date.now(),
+        parent,
+        work,
+        engram: {
+          version: await engramVersion(deployment, app),
+          image: app?.image ?? plan.source.appImage ?? 'unknown',
+          imageId: app?.imageId ?? 'unknown',
+          buildSha: appEnv.RELEASE_SHA || null,
+        },
+        masterKeyFingerprint: secretFingerprint(appEnv.ENCRYPTION_MASTER_KEY),
+        dbImage: db.image,
+      } satisfies PreparedBackup;
+    },
+    async undo(_step, out) {
+      // Removes the working directory, or only a link put in its place (rm never follows one).
+      const prep = out as PreparedBackup | undefined;
+      if (prep) await removeWorkDir(prep.work);
+    },
+  },
+
+  'backup.stop-app': {
+    async run(step, rt) {
+      await rt.ctx.deployment.docker.stop(String(step.input.container), 30);
+      return { stopped: String(step.input.container) };
+    },
+    async undo(step, _out, rt) {
+      const { docker } = rt.ctx.deployment;
+      const id = String(step.input.container);
+      if (!(await docker.inspect(id)).running) await docker.start(id);
+    },
+  },
+
+  'backup.dump': {
+    async run(_step, rt) {
+      const { deployment, plan, secrets, emit } = rt.ctx;
+      const prep = prepared(rt.outputs);
+      await assertPinned(prep.work);
+      const path = join(prep.work.path, DUMP_FILE);
+      // A resumed run writes the dump again from a new snapshot.
+      await rm(path, { force: true });
+      const db = await deployment.db();
+      const session = PsqlSession.open(
+        deployment.docker,
+        db.id,
+        plan.source.user,
+        plan.source.database,
+        secrets,
+      );
+      try {
+        emit({ type: 'step', step: 'snapshot', status: 'started' });
+        const snap = await readSnapshot(session);
+        emit({
+          type: 'step',
+          step: 'snapshot',
+          status: 'finished',
+          detail: `${Object.keys(snap.tables).length} tables`,
+        });
+        const started = Date.now();
+        const writer = new HashingFileWriter(path, (bytes) =>
+          emit({ type: 'progress', phase: 'dump', bytes }),
+        );
+        const result = await dumpDatabase({
+          docker: deployment.docker,
+          dbContainerId: db.id,
+          plan,
+          snapshot: snap.id,
+          writer,
+          password: rt.ctx.password ?? envMap(db.env).POSTGRES_PASSWORD,
+          signal: rt.signal,
+        });
+        if (result.exitCode !== 0 || writer.bytes === 0) {
+          throw new UpgradeError('BACKUP_FAILED', {
+            message: `pg_dump ${result.exitCode === null ? 'was cut off' : `exited ${result.exitCode}`} after ${writer.bytes} bytes: ${tailOf(result.stderr, secrets, 2) || 'no message'}`,
+          });
+        }
+        const dumpMs = Date.now() - started;
+        await session.query('COMMIT');
+        emit({ type: 'progress', phase: 'dump', bytes: writer.bytes });
+        emit({ type: 'dump-written', path: writer.path, bytes: writer.bytes, sha256: writer.sha256 });
+        return {
+          bytes: writer.bytes,
+          sha256: writer.sha256,
+          dumpMs,
+          tables: snap.tables,
+          applied: snap.applied,
+          roles: snap.roles,
+        } satisfies DumpedBackup;
+      } finally {
+        await session.close();
+      }
+    },
+  },
+
+  'backup.verify': {
+    async run(_step, rt) {
+      const { deployment, plan, secrets, emit } = rt.ctx;
+      const prep = prepared(rt.outputs);
+      const dump = dumped(rt.outputs);
+      const started = Date.now();
+      const manifest = manifestOf(plan, prep, dump, { verifyMs: 0, totalMs: 0 });
+      await assertPinned(prep.work);
+      const path = join(prep.work.path, DUMP_FILE);
+      const reread = await hashFile(path, { bytes: dump.bytes, backupId: plan.id });
+      if (reread.sha256 !== dump.sha256 || reread.bytes !== dump.bytes) {
+        throw new UpgradeError('BACKUP_CORRUPT', {
+          message: `The dump read back from disk differs from what was written (sha256 ${reread.sha256.slice(0, 12)}…, expected ${dump.sha256.slice(0, 12)}…)`,
+          hint: 'Check the disk holding the backup dir, then run the backup again',
+        });
+      }
+      const db = await deployment.db();
+      await listArchive(deployment.docker, db.id, path, manifest, rt.signal);
+      if (plan.verify.level === 2) {
+        const scratch = await ScratchPostgres.start(deployment.docker, db.image, plan.source.user, {
+          signal: rt.signal,
+        });
+        await scratch.use(
+          () =>
+            testRestore(deployment.docker, scratch, prep.work.path, manifest, {
+              secrets,
+              signal: rt.signal,
+              onProgress: (bytes) => emit({ type: 'progress', phase: 'restore', bytes }),
+            }),
+          // The backup verified: a container Docker would not remove is reported, not a failed backup.
+          { onLeftover: (err) => emit({ type: 'warning', message: err.message }) },
+        );
+      }
+      return { verifyMs: Date.now() - started };
+    },
+  },
+
+  'backup.commit': {
+    async run(_step, rt) {
+      const { plan } = rt.ctx;
+      const prep = prepared(rt.outputs);
+      const finalPath = join(prep.parent.path, basename(plan.destination.path));
+      // Killed after the rename, before it was journalled: the backup is already complete.
+      if (!(await pathExists(prep.work.path)) && (await manifestIdAt(finalPath)) === plan.id) {
+        return { path: plan.destination.path };
+      }
+      const { verifyMs } = rt.outputs.get('verify') as { verifyMs: number };
+      const manifest = manifestOf(plan, prep, dumped(rt.outputs), {
+        verifyMs,
+        totalMs: Date.now() - prep.startedAt,
+      });
+      await assertPinned(prep.work);
+      const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+      await writeDurable(join(prep.work.path, MANIFEST_FILE), manifestText);
+      await writeManifestSignature(prep.work.path, manifestText, plan.signing);
+      await syncDir(prep.work.path);
+      await publishPinned(prep.work, prep.parent, finalPath);
+      return { path: plan.destination.path };
+    },
+  },
+
+  'backup.start-app': {
+    async run(step, rt) {
+      const { docker } = rt.ctx.deployment;
+      const id = String(step.input.container);
+      if (!(await docker.inspect(id)).running) await docker.start(id);
+      return null;
+    },
+  },
+};
+
+async function pathExists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return false;
+      throw err;
+    },
+  );
+}
+
+/** The id in the manifest at `dir`, or null when there is none to read. */
+async function manifestIdAt(dir: string): Promise<string | null> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, MANIFEST_FILE), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  try {
+    const parsed = JSON.parse(text) as { id?: unknown };
+    return typeof parsed.id === 'string' ? parsed.id : null;
+  } catch {
+    return null; // not a manifest this run wrote
+  }
+}
