@@ -22,7 +22,8 @@ function unsafe(message: string, hint: string): UpgradeError {
 
 /**
  * Why another user could change what is inside this directory, or null when only we (or root) can.
- * World-writable is fine with the sticky bit (like /tmp): others then cannot rename or remove our entries.
+ * World- or group-writable is fine with the sticky bit (like /tmp): others then cannot rename or remove
+ * our entries.
  */
 async function weakness(path: string): Promise<string | null> {
   const st = await lstat(path);
@@ -31,6 +32,9 @@ async function weakness(path: string): Promise<string | null> {
   if (me >= 0 && st.uid !== me && st.uid !== 0)
     return `is owned by uid ${st.uid}, not by this user (${me}) or root`;
   if (st.mode & 0o002 && !(st.mode & 0o1000)) return 'is writable by every user and has no sticky bit';
+  // Members of its group could rename or replace entries; root's own group (gid 0) is root's.
+  if (st.mode & 0o020 && !(st.mode & 0o1000) && st.gid !== 0)
+    return `is writable by its group (gid ${st.gid}) and has no sticky bit`;
   return null;
 }
 

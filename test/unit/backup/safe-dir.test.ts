@@ -37,6 +37,20 @@ describe('checkBackupDir', () => {
     await expect(checkBackupDir(join(root, 'a'))).resolves.toBeUndefined();
   });
 
+  it("refuses a dir writable by a group other than root's without the sticky bit; accepts it with the bit", async () => {
+    const dir = join(root, 'shared');
+    await mkdir(dir);
+    await chown(dir, process.getuid?.() ?? 0, 4242);
+    await chmod(dir, 0o770);
+    expect(await code(checkBackupDir(dir))).toBe('BACKUP_DIR_UNSAFE');
+    expect(await code(checkBackupDir(join(dir, 'nightly')))).toBe('BACKUP_DIR_UNSAFE');
+    await chmod(dir, 0o1770);
+    await expect(checkBackupDir(dir)).resolves.toBeUndefined();
+    await chown(dir, process.getuid?.() ?? 0, 0);
+    await chmod(dir, 0o770);
+    await expect(checkBackupDir(dir)).resolves.toBeUndefined();
+  });
+
   it('refuses a world-writable dir without the sticky bit, and anything under it', async () => {
     await chmod(root, 0o777);
     expect(await code(checkBackupDir(root))).toBe('BACKUP_DIR_UNSAFE');
