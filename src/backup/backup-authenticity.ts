@@ -98,9 +98,9 @@ function invalid(backupDir: string, why: string, key: SigningKey, cause?: unknow
 /** The plain warning a plan or report carries for a backup whose origin was not checked. */
 export function unauthenticatedWarning(backupId: string, authenticity: Authenticity): string | null {
   if (authenticity.authenticated) return null;
-  return `Backup ${backupId} is unauthenticated: ${
-    authenticity.signature === 'absent'
-      ? 'it is not signed'
-      : 'it carries a signature, but no signing key was configured to check it'
-  }. Its checksums only show that its files match its manifest; whoever can write the backup directory could have changed both. Configure the signing key (signingKey, --signing-key-file or --signing-key-env) to check it.`;
+  const risk =
+    'Its checksums only show that its files match its manifest; whoever can write the backup directory could have changed both.';
+  return authenticity.signature === 'absent'
+    ? `Backup ${backupId} is unauthenticated: it is not signed. ${risk} Take backups with a signing key (signingKey, --signing-key-file or --signing-key-env) so that they can be checked.`
+    : `Backup ${backupId} is unauthenticated: it carries a signature, but no signing key was configured to check it. ${risk} Pass the signing key (signingKey, --signing-key-file or --signing-key-env) to check it.`;
 }
