@@ -41,6 +41,8 @@ export const UPGRADE_ERROR_CODES = [
   'ROLLBACK_FAILED',
   'ROLLBACK_UNAVAILABLE',
   'TESTBED',
+  'TESTBED_IMAGE_MISSING',
+  'TESTBED_REGISTRY_UNREACHABLE',
 ] as const;
 
 export type UpgradeErrorCode = (typeof UPGRADE_ERROR_CODES)[number];

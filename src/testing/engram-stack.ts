@@ -5,6 +5,7 @@ import { parseDocument } from 'yaml';
 import type { DockerPort, ExecOutcome } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
 import { type RunResult, run } from '../process/run-command';
+import { connectPg, type OwnedPgClient, type StackPgClient } from './stack-pg-client';
 import { harness } from './testbed-error';
 
 export interface StackSecrets {
@@ -53,6 +54,7 @@ export class EngramStack implements AsyncDisposable {
   // Private so that printing the handle (console.log, a test failure diff) never shows them.
   readonly #secrets: StackSecrets;
   #disposed = false;
+  #pg: Promise<OwnedPgClient> | undefined;
 
   constructor(init: EngramStackInit) {
     this.docker = init.docker;
@@ -107,6 +109,26 @@ export class EngramStack implements AsyncDisposable {
       });
     }
     return `postgres://engram:${encodeURIComponent(this.#secrets.postgresPassword)}@127.0.0.1:${this.postgresPort}/${this.database}`;
+  }
+
+  /**
+   * A connected `pg` (node-postgres) client to the stack's database, as its owner over the port
+   * published on 127.0.0.1. One per stack, made on the first call; `dispose()` ends it.
+   */
+  pg(): Promise<StackPgClient> {
+    const url = this.databaseUrl; // throws when Postgres is not published
+    this.#pg ??= connectPg(url, this.database).catch((err: unknown) => {
+      this.#pg = undefined; // the next call tries again
+      throw err;
+    });
+    return this.#pg;
+  }
+
+  /** The version `/api/health` reports now (undefined when the app does not answer 200). */
+  async runningVersion(): Promise<string | undefined> {
+    const reading = await this.health().catch(() => undefined);
+    const body = reading?.status === 200 ? (reading.body as { version?: unknown }) : undefined;
+    return typeof body?.version === 'string' ? body.version : undefined;
   }
 
   /** Id of the service's current container (the newest one when several exist). */
@@ -227,6 +249,8 @@ export class EngramStack implements AsyncDisposable {
   async dispose(): Promise<void> {
     if (this.#disposed) return;
     this.#disposed = true;
+    // Ending the client is cleanup: a client the test already broke must not hide the teardown.
+    await this.#pg?.then((c) => c.end()).catch(() => undefined);
     const down = await this.compose(['down', '--volumes', '--remove-orphans', '--timeout', '5'], {
       allowFail: true,
     });
@@ -237,6 +261,11 @@ export class EngramStack implements AsyncDisposable {
         hint: 'Run sweepTestbed() (or docker compose down -v) to remove what is left',
       });
     }
+  }
+
+  /** The same as `dispose()`, for `try { … } finally { await stack.stop() }` where `await using` is not available. */
+  stop(): Promise<void> {
+    return this.dispose();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -10,6 +10,7 @@ import { freePort } from './free-port';
 import { postgresImage as defaultPostgresImage, engramRepository, ownerLabel } from './images';
 import { loadTestcontainers } from './load-testcontainers';
 import { renderComposeFile } from './stack-compose-file';
+import { prepareStackImages } from './stack-images';
 import { faultEnv, type StandinFaults } from './standin-faults';
 import { harness, testbedError } from './testbed-error';
 
@@ -73,8 +74,16 @@ export async function startEngramStack(options: StartEngramStackOptions): Promis
       hint: "Use letters, digits and '_' only",
     });
   }
-  const { DockerComposeEnvironment, PullPolicy, Wait } = await loadTestcontainers();
+  const { DockerComposeEnvironment, Wait } = await loadTestcontainers();
   ensureTestcontainersEnv();
+  const docker = new DockerodeDocker();
+  // Engine, images and fault switches are checked before anything is created.
+  await prepareStackImages(docker, {
+    engramImage: `${options.repository ?? engramRepository()}:${options.version}`,
+    postgresImage: options.postgresImage ?? defaultPostgresImage(),
+    pull: options.pull === true,
+    faults: options.faults,
+  });
   const projectName = options.projectName ?? `engram-test-${randomBytes(4).toString('hex')}`;
   const secrets: StackSecrets = {
     postgresPassword: options.secrets?.postgresPassword ?? randomBytes(12).toString('hex'),
@@ -133,14 +142,13 @@ export async function startEngramStack(options: StartEngramStackOptions): Promis
   });
 
   const waitEngram = (options.wait ?? 'healthy') === 'healthy' ? Wait.forHealthCheck() : Wait.forAll([]);
-  let environment = new DockerComposeEnvironment(dir, 'compose.yaml')
+  const environment = new DockerComposeEnvironment(dir, 'compose.yaml')
     .withProjectName(projectName)
     .withWaitStrategy('postgres-1', Wait.forHealthCheck())
     .withWaitStrategy('engram-1', waitEngram)
     .withStartupTimeout(options.startupTimeoutMs ?? 180_000);
-  if (options.pull) environment = environment.withPullPolicy(PullPolicy.alwaysPull());
   const stack = new EngramStack({
-    docker: new DockerodeDocker(),
+    docker,
     projectName,
     dir,
     version: options.version,
