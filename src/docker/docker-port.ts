@@ -152,3 +152,57 @@ export interface DockerHousekeepingPort {
   /** Removes it (a container by force, with its anonymous volumes). One that is already gone is not an error. */
   removeResource(resource: LabelledResource): Promise<void>;
 }
+
+/**
+ * A container's own settings as the Engine API reports them, enough to create its twin. `config`,
+ * `hostConfig` and each network's endpoint are the Engine API's `Config`, `HostConfig` and
+ * `EndpointSettings` objects as inspect returns them (plain JSON): they are carried over field by
+ * field, so they stay in Docker's own shape rather than a copy of it.
+ */
+export interface ContainerSettings {
+  id: string;
+  name: string;
+  running: boolean;
+  imageId: string;
+  config: Record<string, unknown>;
+  hostConfig: Record<string, unknown>;
+  /** Endpoint settings by network name. */
+  networks: Record<string, Record<string, unknown>>;
+  /** What is mounted where; `name` is the volume's (anonymous ones included), null for other mounts. */
+  mounts: { type: string; name: string | null; destination: string; rw: boolean }[];
+}
+
+/** A container to create, in the shapes of `ContainerSettings`. */
+export interface ContainerCreateSpec {
+  name: string;
+  config: Record<string, unknown>;
+  hostConfig: Record<string, unknown>;
+  networks: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * Replacing a container by a twin without the compose CLI (the engine recreate driver): beyond what
+ * most of the library needs, so a port of its own. `DockerodeDocker` implements it.
+ */
+export interface DockerRecreatePort {
+  containerSettings(idOrName: string): Promise<ContainerSettings>;
+  /** The mount points an image declares with `VOLUME`; null when the image is not in the local store. */
+  imageVolumes(reference: string): Promise<string[] | null>;
+  /** Creates (never starts) a container; returns its id. */
+  createContainer(spec: ContainerCreateSpec): Promise<string>;
+  renameContainer(id: string, name: string): Promise<void>;
+  /** Removes a container but never its volumes (its twin mounts them). One already gone is not an error. */
+  removeContainerKeepVolumes(id: string): Promise<void>;
+}
+
+/** Whether a Docker port can also recreate containers (the production adapter can; a caller's own may not). */
+export function canRecreate(docker: DockerPort): docker is DockerPort & DockerRecreatePort {
+  const d = docker as Partial<DockerRecreatePort>;
+  return (
+    typeof d.containerSettings === 'function' &&
+    typeof d.imageVolumes === 'function' &&
+    typeof d.createContainer === 'function' &&
+    typeof d.renameContainer === 'function' &&
+    typeof d.removeContainerKeepVolumes === 'function'
+  );
+}

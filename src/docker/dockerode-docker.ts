@@ -8,9 +8,12 @@ import { demuxAll } from './demux';
 import { connect, type DockerConnection, type DockerodeClient } from './docker-connection';
 import { dockerFailure, statusOf } from './docker-failure';
 import type {
+  ContainerCreateSpec,
   ContainerRecord,
+  ContainerSettings,
   DockerHousekeepingPort,
   DockerPort,
+  DockerRecreatePort,
   ExecOutcome,
   ExecRequest,
   ImageRecord,
@@ -30,7 +33,7 @@ import { followPull } from './pull-progress';
  * The production Docker adapter. Takes connection options or a dockerode client; never a global.
  * dockerode is imported on the first call, so constructing one costs nothing.
  */
-export class DockerodeDocker implements DockerPort, DockerHousekeepingPort {
+export class DockerodeDocker implements DockerPort, DockerHousekeepingPort, DockerRecreatePort {
   readonly #given: DockerConnection | DockerodeClient;
   #client: Promise<Docker> | undefined;
 
@@ -324,6 +327,65 @@ export class DockerodeDocker implements DockerPort, DockerHousekeepingPort {
       try {
         if (resource.kind === 'volume') await d.getVolume(resource.id).remove();
         else await d.getNetwork(resource.id).remove();
+      } catch (err) {
+        if (statusOf(err) !== 404) throw err; // 404: already gone
+      }
+    });
+  }
+
+  async containerSettings(idOrName: string): Promise<ContainerSettings> {
+    const info = await this.#call(`inspect container ${idOrName}`, (d) => d.getContainer(idOrName).inspect());
+    const plain = (x: unknown) => JSON.parse(JSON.stringify(x ?? {})) as Record<string, unknown>;
+    return {
+      id: info.Id,
+      name: info.Name.replace(/^\//, ''),
+      running: info.State.Running,
+      imageId: info.Image,
+      config: plain(info.Config),
+      hostConfig: plain(info.HostConfig),
+      networks: plain(info.NetworkSettings?.Networks) as Record<string, Record<string, unknown>>,
+      mounts: info.Mounts.map((m) => ({
+        type: String(m.Type),
+        name: m.Name ?? null,
+        destination: m.Destination,
+        rw: m.RW,
+      })),
+    };
+  }
+
+  async imageVolumes(reference: string): Promise<string[] | null> {
+    return this.#call(`inspect image ${reference}`, async (d) => {
+      try {
+        return Object.keys((await d.getImage(reference).inspect()).Config?.Volumes ?? {});
+      } catch (err) {
+        if (statusOf(err) === 404) return null;
+        throw err;
+      }
+    });
+  }
+
+  async createContainer(spec: ContainerCreateSpec): Promise<string> {
+    const created = await this.#call(`create container ${spec.name}`, (d) =>
+      d.createContainer({
+        ...(spec.config as Docker.ContainerCreateOptions),
+        name: spec.name,
+        HostConfig: spec.hostConfig as Docker.HostConfig,
+        NetworkingConfig: { EndpointsConfig: spec.networks as Docker.EndpointsConfig },
+      }),
+    );
+    return created.id;
+  }
+
+  async renameContainer(id: string, name: string): Promise<void> {
+    await this.#call(`rename container ${id.slice(0, 12)} to ${name}`, (d) =>
+      d.getContainer(id).rename({ name }),
+    );
+  }
+
+  async removeContainerKeepVolumes(id: string): Promise<void> {
+    await this.#call(`remove container ${id.slice(0, 12)}`, async (d) => {
+      try {
+        await d.getContainer(id).remove({ force: true, v: false });
       } catch (err) {
         if (statusOf(err) !== 404) throw err; // 404: already gone
       }
