@@ -8,6 +8,7 @@ import { defaultStateDir } from '../execute/state-dir';
 import type { ExecStep } from '../execute/step';
 import { inspectDeployment } from '../upgrade/deployment-state';
 import { type HopRecord, hopsInPlace, readHopHistory } from '../upgrade/hop-record';
+import { chooseDriver, type RecreateDriverOption } from '../upgrade/recreate-driver';
 import { requireEctoVersion } from './migrator-rollback';
 import { revertStrategy } from './revert-hop';
 import { type RollbackHop, type RollbackPlan, RollbackPlanSchema } from './rollback-plan';
@@ -37,6 +38,8 @@ export interface RollbackOptions {
   acceptDataLoss?: boolean;
   /** @default 120000 */
   healthTimeoutMs?: number;
+  /** How the old version's container is recreated (see `ApplyUpgradeOptions.driver`). @default 'auto' */
+  driver?: RecreateDriverOption;
   /** @default () => new Date() */
   now?: () => Date;
 }
@@ -189,6 +192,9 @@ export async function rollback(deployment: Deployment, options: RollbackOptions 
   }
   const needsConsent = Object.keys(changedSinceBackup).length > 0 && !options.acceptDataLoss;
   const created = (options.now ?? (() => new Date()))();
+  const recreate = await chooseDriver(deployment, state.files, options.driver ?? 'auto', {
+    appLabels: state.app.labels,
+  });
   const steps: ExecStep[] = [];
   const g = 'rollback';
   steps.push({
@@ -258,7 +264,10 @@ export async function rollback(deployment: Deployment, options: RollbackOptions 
       id: 'start-old',
       kind: 'start-old',
       group: g,
-      action: `Start ${target.from} with docker compose up -d ${deployment.appService} and wait for /api/health to report it`,
+      action:
+        recreate.driver === 'compose'
+          ? `Start ${target.from} with docker compose up -d ${deployment.appService} and wait for /api/health to report it`
+          : `Recreate ${deployment.appService} on ${target.from} over the Engine API as compose would (${recreate.why}), every setting carried over, and wait for /api/health to report it`,
       undo: 'Stop it',
       input: { version: target.from },
     },
@@ -271,7 +280,7 @@ export async function rollback(deployment: Deployment, options: RollbackOptions 
       input: { hops: chosen.map((h) => ({ planId: h.planId, index: h.index })) },
     },
   );
-  const warnings: string[] = [];
+  const warnings: string[] = [...recreate.warnings];
   if (needsConsent) {
     warnings.push(
       `The restore discards rows written since the backup (${Object.entries(changedSinceBackup)
@@ -297,6 +306,7 @@ export async function rollback(deployment: Deployment, options: RollbackOptions 
     stateDir,
     healthTimeoutMs: options.healthTimeoutMs ?? 120_000,
     hops: decisions,
+    driver: recreate.driver,
     data: {
       writesSinceUpgrade: restoring ? 'discarded' : 'kept',
       changedSinceBackup,

@@ -22,6 +22,8 @@ export const RollbackPlanSchema = z.object({
   kind: z.literal('rollback'),
   ...deploymentPlanFields,
   hops: z.array(RollbackHopSchema),
+  /** How the old version's container is recreated (see `UpgradePlan.driver`). */
+  driver: z.enum(['compose', 'engine']).default('compose'),
   data: z.object({
     /** `kept`: a migrator rollback keeps rows written since the upgrade; `discarded`: a restore drops them. */
     writesSinceUpgrade: z.enum(['kept', 'discarded']),

@@ -16,6 +16,7 @@ import { readImageMigrations } from './image-migrations';
 import { classifyManualStep } from './manual-steps';
 import { decideOnline } from './online-migration';
 import { pullImage } from './pull-image';
+import { chooseDriver, type RecreateDriverOption } from './recreate-driver';
 import { type PlannedEnvEdit, type PlannedHop, type UpgradePlan, UpgradePlanSchema } from './upgrade-plan';
 
 export interface ApplyUpgradeOptions {
@@ -45,6 +46,13 @@ export interface ApplyUpgradeOptions {
    * image to read its migrations (a pull changes no deployment). @default true
    */
   online?: boolean;
+  /**
+   * How the app container is recreated: `compose` runs `docker compose up -d`; `engine` does what
+   * compose does over the Engine API (for hosts without the compose plugin: new container created while
+   * the old one serves, then swapped); `auto` takes compose when `docker compose version` answers.
+   * Recorded in the plan. @default 'auto'
+   */
+  driver?: RecreateDriverOption;
   /** @default () => new Date() */
   now?: () => Date;
 }
@@ -87,11 +95,14 @@ export async function applyUpgrade(
     });
   }
   const stateDir = options.stateDir ?? defaultStateDir();
+  const recreate = await chooseDriver(deployment, state.files, options.driver ?? 'auto', {
+    appLabels: state.app.labels,
+  });
   const containerEnv = envMap(state.app.env);
   const known = new Set([...Object.keys(containerEnv), ...env.keys()]);
   const hops: PlannedHop[] = [];
   const steps: ExecStep[] = [];
-  const warnings: string[] = [];
+  const warnings: string[] = [...recreate.warnings];
   const knownApplied = new Set(state.applied);
   for (const [i, hop] of path.hops.entries()) {
     const index = i + 1;
@@ -172,6 +183,7 @@ export async function applyUpgrade(
     stateDir,
     backupDir,
     pin: options.pin ?? 'digest',
+    driver: recreate.driver,
     healthTimeoutMs,
     hops,
     steps,
@@ -267,7 +279,10 @@ export async function applyUpgrade(
         group: g,
         // Not --no-deps: compose hashes a service without its depends_on then, and a later plain
         // `docker compose up -d` would recreate the container again.
-        action: `Recreate ${deployment.appService} with docker compose up -d ${deployment.appService} (its dependencies are left as they are unless their own config changed)`,
+        action:
+          recreate.driver === 'compose'
+            ? `Recreate ${deployment.appService} with docker compose up -d ${deployment.appService} (its dependencies are left as they are unless their own config changed)`
+            : `Recreate ${deployment.appService} over the Engine API as compose would (${recreate.why}): create the new container with every setting carried over while the old one serves, stop the old one, swap names, start the new one`,
         undo: `Stop it, revert the migrations it applied (${hop.rollback === 'restore' ? 'restore the backup' : 'migrator rollback from the new image'}), put the old config back and start ${hop.from} again`,
         input: { rollback: hop.rollback },
       },

@@ -52,6 +52,11 @@ export const UpgradePlanSchema = z.object({
   backupDir: z.string().nullable(),
   /** `digest`: pin `repo:tag@sha256:…` (tags are re-pushed); `tag`: pin `repo:tag`. */
   pin: z.enum(['digest', 'tag']),
+  /**
+   * How the app container is recreated: `compose` (`docker compose up -d`) or `engine` (the library
+   * over the Engine API, as compose would). Plans made before the option existed used compose.
+   */
+  driver: z.enum(['compose', 'engine']).default('compose'),
   hops: z.array(PlannedHopSchema),
   steps: z.array(ExecStepSchema),
   warnings: z.array(z.string()),
