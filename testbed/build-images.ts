@@ -20,8 +20,10 @@ import { run } from '../src/process/run-command';
 import { engramRepository, postgresImage } from '../src/testing/images';
 import { renderExs } from './lib/exs';
 import { effectiveRequirement, migrationsUpTo, type ReleaseDecl, SERIES } from './series';
+import { findTestbedDir } from './testbed-dir';
 
-const HERE = fileURLToPath(new URL('.', import.meta.url));
+// Also right when bundled into the package's dist/ (ensureTestbed checks the directory is there).
+const HERE = findTestbedDir(import.meta.url) ?? fileURLToPath(new URL('.', import.meta.url));
 const WORK = join(HERE, '..', '.testbed', 'build');
 const BASE = 'engram-upgrade-testbed/base:current';
 const BASE_PG17 = 'engram-upgrade-testbed/base:pg17';
@@ -131,7 +133,8 @@ export async function buildTestbedImages(): Promise<void> {
   say(`images ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+// Only as the script itself: bundled into the package, this module is part of a larger one.
+if (import.meta.url.endsWith('/build-images.ts') && fileURLToPath(import.meta.url) === process.argv[1]) {
   buildTestbedImages().catch((err: unknown) => {
     say(`ERROR: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);

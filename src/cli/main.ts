@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline/promises';
 import { backupCommand, restoreCommand, verifyCommand } from './backup-commands';
 import { type CliIo, EXIT, reportError } from './cli-output';
 import { applyCommand, planCommand, rollbackCommand, statusCommand } from './commands';
+import { testbedCommand } from './testbed-command';
 
 const USAGE = `engram-upgrade — safe upgrades of a self-hosted Engram deployment
 
@@ -24,9 +25,12 @@ Usage:
   engram-upgrade verify   --dir BACKUP (--project P | --postgres-image IMAGE) [--level 1|2] [KEY] [--json]
   engram-upgrade restore  --project P --dir BACKUP [KEY] [--keep-app-stopped] [--drop-previous]
                           [--migrate-forward] [--dry-run] [--yes] [--json]
+  engram-upgrade testbed  [--pull VERSION]... [--json]
 
   --env NAME     a value a release newly requires, read from this process's environment (never argv)
   --offline      never migrate ahead while the old version serves
+  --pull VERSION testbed: pull these Engram versions (ENGRAM_UPGRADE_REGISTRY) instead of building
+                 the test bed (engine, loopback registry, Postgres and Engram stand-in images)
   KEY            --signing-key-file F (a file only you can read) or --signing-key-env NAME: backup signs
                  manifest.json with HMAC-SHA256; verify and restore refuse an unsigned or changed
                  backup. Without one, verify and restore warn that the backup is unauthenticated
@@ -51,6 +55,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> =
   backup: backupCommand,
   verify: verifyCommand,
   restore: restoreCommand,
+  testbed: testbedCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
