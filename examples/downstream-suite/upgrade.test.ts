@@ -4,8 +4,9 @@
  * name in `.env`, its own rows — before anyone runs it in production. `releases.json` holds the
  * release notes the team reviewed (a trimmed GitHub releases API response).
  *
- * Needs Docker and `npm i -D engram-upgrade testcontainers vitest`. The harness starts images from the
- * registry in ENGRAM_UPGRADE_REGISTRY (and ENGRAM_UPGRADE_POSTGRES_IMAGE); see docs/testing.md.
+ * Needs Docker and `npm i -D engram-upgrade testcontainers vitest`, and the images, prepared once per
+ * run by `prepareEngramImages()` in the suite's global setup (or `npx engram-upgrade testbed`); see
+ * docs/testing.md.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
