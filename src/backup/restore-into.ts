@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
@@ -83,9 +84,13 @@ async function restoreFrom(
   input.onCreated?.(oid);
   let sent = 0;
   let reported = 0;
+  // Hashed as it is streamed: the bytes restored are the bytes checked, even if the file is
+  // replaced between an earlier check and this read.
+  const hash = createHash('sha256');
   const counter = new Transform({
     transform(chunk: Buffer, _e, cb) {
       sent += chunk.length;
+      hash.update(chunk);
       if (input.onProgress && sent - reported >= 8 << 20) {
         reported = sent;
         input.onProgress(sent);
@@ -93,12 +98,20 @@ async function restoreFrom(
       cb(null, chunk);
     },
   });
+  const dumpFile = manifest.files.find((f) => f.name === DUMP_FILE)!;
   const restored = await docker.exec(containerId, {
     cmd: ['pg_restore', '--exit-on-error', '--no-password', '-U', user, '-d', database],
     stdin: dump.createReadStream({ highWaterMark: 1 << 20, autoClose: false }).pipe(counter),
     signal: input.signal,
   });
   if (restored.exitCode !== 0) throw failure(`restore into ${database}`, restored.stderr, input.secrets);
+  const digest = hash.digest('hex');
+  if (sent !== dumpFile.bytes || digest !== dumpFile.sha256) {
+    throw new UpgradeError('BACKUP_CORRUPT', {
+      message: `The dump read for the restore (${sent} bytes, sha256 ${digest.slice(0, 12)}…) is not the one backup ${manifest.id} lists (${dumpFile.bytes} bytes, ${dumpFile.sha256.slice(0, 12)}…): it changed after it was checked`,
+      hint: 'Keep the backup directory writable only by you, verify the backup again, then restore',
+    });
+  }
   input.onProgress?.(sent);
 }
 
