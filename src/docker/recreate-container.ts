@@ -77,6 +77,7 @@ export async function recreateContainer(
         err,
       );
     }
+    log(`stopped ${name} (${old.id.slice(0, 12)})`);
   }
   let aside = false;
   try {
