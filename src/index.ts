@@ -27,6 +27,7 @@ export {
   type ResumeInterruptedOptions,
   resumeInterrupted,
 } from './recover/resume-interrupted';
+export * from './rehearse';
 export * from './rollback';
 export { SecretSet } from './secrets';
 export * from './upgrade';
