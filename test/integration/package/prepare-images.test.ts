@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DockerodeDocker } from '../../../src/docker/dockerode-docker';
 import { engramImage, prepareEngramImages, startEngramStack, testbedRegistry } from '../../../src/testing';
+import { tempDir } from '../temp-dir';
 
 const ROOT = join(import.meta.dirname, '../../..');
 
@@ -70,6 +71,18 @@ describe('prepareEngramImages and `engram-upgrade testbed`', () => {
     expect(err).toMatchObject({ code: 'DOCKER_UNAVAILABLE' });
     expect((err as Error).message).toContain('The Docker engine at tcp://127.0.0.1:1 does not answer');
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('a test bed registry that cannot be started is TESTBED_REGISTRY_UNREACHABLE, naming it', async () => {
+    // Its own state directory, so that the bootstrap's registry config of this machine is not touched.
+    const state = tempDir('engram-testbed-state-');
+    const err = await withEnv('ENGRAM_UPGRADE_TESTBED_DIR', state, () =>
+      withEnv('ENGRAM_UPGRADE_REGISTRY', 'registry.invalid:5000', () => prepareEngramImages()),
+    ).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'TESTBED_REGISTRY_UNREACHABLE' });
+    expect((err as Error).message).toContain("The test bed's registry registry.invalid:5000 does not answer");
+    expect((err as Error).message).toContain('is not on loopback');
+    expect((err as { causeCode?: string }).causeCode).toBe('TESTBED');
   });
 
   it('fault switches asked of an image that is not the stand-in are refused before anything is created', async () => {
