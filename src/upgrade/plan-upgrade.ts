@@ -11,6 +11,7 @@ import { bindingOf } from '../execute/plan-binding';
 import { defaultStateDir } from '../execute/state-dir';
 import type { ExecStep } from '../execute/step';
 import { type UpgradePath, UpgradePathSchema } from '../plan/upgrade-path';
+import type { RehearsalReport } from '../rehearse/rehearsal-report';
 import { type DeploymentState, inspectDeployment } from './deployment-state';
 import { readImageMigrations } from './image-migrations';
 import { classifyManualStep } from './manual-steps';
@@ -53,6 +54,8 @@ export interface ApplyUpgradeOptions {
    * Recorded in the plan. @default 'auto'
    */
   driver?: RecreateDriverOption;
+  /** A rehearsal of the same path (`rehearse`): its timings become each hop's `estimate`. */
+  estimates?: RehearsalReport;
   /** @default () => new Date() */
   now?: () => Date;
 }
@@ -152,7 +155,15 @@ export async function applyUpgrade(
       envEdits.push({ op: 'set', name: req.name, version: req.version, valueSha256: sha256(value) });
       known.add(req.name);
     }
-    const planned: PlannedHop = { ...hop, index, image, envEdits, online };
+    const rehearsed = options.estimates?.hops.find((h) => h.from === hop.from && h.to === hop.to);
+    const estimate = rehearsed
+      ? {
+          ms: rehearsed.ms,
+          downtimeMs: rehearsed.downtimeMs,
+          rollbackMs: rehearsed.rollback?.ok ? rehearsed.rollback.ms : null,
+        }
+      : null;
+    const planned: PlannedHop = { ...hop, index, image, envEdits, online, estimate };
     hops.push(planned);
     steps.push(
       ...hopSteps(planned, { backupDir, verifyLevel: options.verifyLevel ?? 1, envNames: [...known] }),

@@ -33,6 +33,15 @@ export const PlannedHopSchema = HopSchema.extend({
   envEdits: z.array(PlannedEnvEditSchema),
   /** Whether the hop migrates ahead, from the new image, while the old version keeps serving. */
   online: OnlineDecisionSchema,
+  /** What a rehearsal of the same hop measured (`applyUpgrade({ estimates })`); null without one. */
+  estimate: z
+    .object({
+      ms: z.number().int().nonnegative(),
+      downtimeMs: z.number().int().nonnegative(),
+      rollbackMs: z.number().int().nonnegative().nullable(),
+    })
+    .nullable()
+    .default(null),
 });
 export type PlannedHop = z.infer<typeof PlannedHopSchema>;
 

@@ -6,6 +6,8 @@ import { openDeployment } from '../../../src/deployment/deployment';
 import { planUpgradePath } from '../../../src/plan';
 import { rehearse } from '../../../src/rehearse';
 import { startEngramStack } from '../../../src/testing';
+import { applyUpgrade } from '../../../src/upgrade/plan-upgrade';
+import { tempDir } from '../temp-dir';
 import { seriesReleases, snapshot } from '../upgrade/helpers';
 
 const rehearsalDirs = () => readdirSync(tmpdir()).filter((n) => n.startsWith('engram-rehearsal-'));
@@ -58,5 +60,15 @@ describe('rehearse: the whole path on a throwaway copy, the real deployment unto
     expect((await docker.listVolumes({ filters: { label: [label] } })).Volumes ?? []).toEqual([]);
     expect(await docker.listNetworks({ filters: { label: [label] } })).toEqual([]);
     expect(rehearsalDirs()).toEqual(dirsBefore);
+
+    // The real plan shows the rehearsal's timings as estimates.
+    const plan = await applyUpgrade(dep, path, {
+      estimates: report,
+      backupDir: tempDir('engram-backups-'),
+      stateDir: tempDir('engram-test-state-'),
+    });
+    expect(plan.hops.map((h) => h.estimate)).toEqual(
+      report.hops.map((h) => ({ ms: h.ms, downtimeMs: h.downtimeMs, rollbackMs: h.rollback!.ms })),
+    );
   });
 });
