@@ -172,31 +172,44 @@ describe('rollback', () => {
     }
   });
 
-  it('fault 14: env equal to an image default, an anonymous volume, an alias, a label, caps, ulimits and a healthcheck survive upgrade and rollback', async () => {
-    await using stack = await startEngramStack({ version: '0.15.0' });
-    const doc = parseDocument(readFileSync(stack.composeFile, 'utf8'));
-    doc.setIn(['services', 'engram', 'environment', 'PHX_SERVER'], 'true'); // the image's own default
-    doc.setIn(['services', 'engram', 'volumes'], ['/app/cache']);
-    doc.setIn(['services', 'engram', 'networks'], { default: { aliases: ['notes-api'] } });
-    doc.setIn(['services', 'engram', 'labels', 'example.owner'], 'ops');
-    doc.setIn(['services', 'engram', 'cap_drop'], ['NET_RAW']);
-    doc.setIn(['services', 'engram', 'ulimits'], { nofile: { soft: 4096, hard: 8192 } });
-    writeFileSync(stack.composeFile, doc.toString());
-    await stack.compose(['up', '-d', '--wait', 'engram']);
-    const before = await snapshot(stack);
-    const { dep, plan, stateDir } = await planFor(stack, dirs, '0.15.0', '0.15.1');
-    await executeUpgrade(dep, plan);
-    // Only the image's own ENV may differ (RELEASE_SHA names the build): everything compose set is kept.
-    const withoutBuild = (c: Record<string, unknown>) => ({
-      ...c,
-      env: (c.env as string[]).filter((e) => !e.startsWith('RELEASE_SHA=')),
-    });
-    const upgraded = await appConfig(stack);
-    expect(withoutBuild(upgraded)).toEqual(withoutBuild(before.config));
-    expect(upgraded.env).toContain('PHX_SERVER=true');
-    await executeRollback(dep, await rollback(dep, { stateDir }));
-    expect(await snapshot(stack)).toEqual(before);
-    const up = await stack.compose(['up', '-d']);
-    expect(up.stderr).not.toMatch(/Recreat/);
-  });
+  it.each(['compose', 'engine'] as const)(
+    'fault 14 (%s driver): env equal to an image default, an anonymous volume, an alias, a label, caps, ulimits, logging, resources and a healthcheck survive upgrade and rollback',
+    async (driver) => {
+      await using stack = await startEngramStack({ version: '0.15.0' });
+      const doc = parseDocument(readFileSync(stack.composeFile, 'utf8'));
+      doc.setIn(['services', 'engram', 'environment', 'PHX_SERVER'], 'true'); // the image's own default
+      doc.setIn(['services', 'engram', 'volumes'], ['/app/cache']);
+      doc.setIn(['services', 'engram', 'networks'], { default: { aliases: ['notes-api'] } });
+      doc.setIn(['services', 'engram', 'labels', 'example.owner'], 'ops');
+      doc.setIn(['services', 'engram', 'cap_drop'], ['NET_RAW']);
+      doc.setIn(['services', 'engram', 'ulimits'], { nofile: { soft: 4096, hard: 8192 } });
+      doc.setIn(['services', 'engram', 'logging'], { driver: 'json-file', options: { 'max-size': '5m' } });
+      doc.setIn(['services', 'engram', 'mem_limit'], '768m');
+      writeFileSync(stack.composeFile, doc.toString());
+      await stack.compose(['up', '-d', '--wait', 'engram']);
+      const before = await snapshot(stack);
+      const { dep, plan, stateDir } = await planFor(stack, dirs, '0.15.0', '0.15.1', { driver });
+      expect(plan.driver).toBe(driver);
+      expect(plan.warnings).toEqual([]);
+      await executeUpgrade(dep, plan);
+      // Only the image's own ENV may differ (RELEASE_SHA names the build): everything compose set is kept.
+      const withoutBuild = (c: Record<string, unknown>) => ({
+        ...c,
+        env: (c.env as string[]).filter((e) => !e.startsWith('RELEASE_SHA=')),
+      });
+      const upgraded = await appConfig(stack);
+      expect(withoutBuild(upgraded)).toEqual(withoutBuild(before.config));
+      expect(upgraded.env).toContain('PHX_SERVER=true');
+      const upgradedId = (await docker.getContainer(await stack.containerId('engram')).inspect()).Id;
+      expect((await stack.compose(['up', '-d'])).stderr).not.toMatch(/Recreat/);
+      expect(await stack.containerId('engram')).toBe(upgradedId);
+      const back = await rollback(dep, { stateDir, driver });
+      expect(back.driver).toBe(driver);
+      await executeRollback(dep, back);
+      expect(await snapshot(stack)).toEqual(before);
+      const up = await stack.compose(['up', '-d']);
+      expect(up.stderr).not.toMatch(/Recreat/);
+      expect(await runningApps(stack)).toBe(1);
+    },
+  );
 });
