@@ -8,6 +8,8 @@ export interface RecreateOptions {
   /** Seconds Docker gives the old container to stop. @default its own stop timeout, else 10 */
   stopTimeoutSeconds?: number;
   log?: (message: string) => void;
+  /** Applied to Docker's error text before it goes into an error (it may quote the environment). */
+  redact?: (text: string) => string;
 }
 
 export interface RecreateOutcome {
@@ -44,6 +46,7 @@ export async function recreateContainer(
   opts: RecreateOptions = {},
 ): Promise<RecreateOutcome> {
   const log = opts.log ?? (() => undefined);
+  const failed = failure(opts.redact ?? ((t) => t));
   const old = await docker.containerSettings(currentId);
   const name = old.name;
   const untouched = old.running
@@ -175,13 +178,17 @@ async function attempt(fn: () => Promise<void>, returnError = false): Promise<un
   }
 }
 
-function failed(message: string, unchanged: string, hint?: string, cause?: unknown): UpgradeError {
-  const detail =
-    cause instanceof Error ? `: ${cause instanceof UpgradeError ? cause.summary : cause.message}` : '';
-  return new UpgradeError('RECREATE_FAILED', {
-    message: `${message}${detail}`,
-    unchanged,
-    hint: hint ?? 'Read the Docker error, fix its cause, then run again',
-    cause,
-  });
+function failure(redact: (text: string) => string) {
+  return (message: string, unchanged: string, hint?: string, cause?: unknown): UpgradeError => {
+    const detail =
+      cause instanceof Error
+        ? `: ${redact(cause instanceof UpgradeError ? cause.summary : cause.message)}`
+        : '';
+    return new UpgradeError('RECREATE_FAILED', {
+      message: `${message}${detail}`,
+      unchanged,
+      hint: hint ?? 'Read the Docker error, fix its cause, then run again',
+      cause,
+    });
+  };
 }

@@ -77,9 +77,7 @@ export async function recreateApp(dep: Deployment, opts: RecreateAppOptions): Pr
     docker,
     currentId,
     engineTarget(model, { hash, imageId: image.id, replaces: currentId }),
-    {
-      log,
-    },
+    { log, redact: (text) => opts.secrets.redact(text) },
   );
 }
 
