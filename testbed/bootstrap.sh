@@ -132,8 +132,11 @@ CFG
 # One shared base for every test image: Postgres 15 server and client, plus what the Engram
 # stand-in needs (python3 with psycopg2, curl for compose healthchecks, openssl like the real image).
 # A second, Debian 13 base carries Postgres 17: a server newer than this host's pg_dump 15.
+# A third, Debian unstable (sid, the only suite with postgresql-18), carries Postgres 18: what
+# Engram's own compose file runs, and the harness's default.
 BOOKWORM_PACKAGES="postgresql-15,postgresql-client-15,python3,python3-psycopg2,curl,ca-certificates,openssl,procps,gzip"
 TRIXIE_PACKAGES="postgresql-17,postgresql-client-17,ca-certificates,procps,gzip"
+SID_PACKAGES="postgresql-18,postgresql-client-18,ca-certificates,procps,gzip"
 BASE_REPO="engram-upgrade-testbed/base"
 
 ensure_base_image() { # ensure_base_image <suite> <packages> <alias tag>
@@ -168,4 +171,5 @@ ensure_compose
 ensure_registry
 ensure_base_image bookworm "$BOOKWORM_PACKAGES" current
 ensure_base_image trixie "$TRIXIE_PACKAGES" pg17
+ensure_base_image sid "$SID_PACKAGES" pg18
 log "machine parts ready"

@@ -17,7 +17,7 @@ import {
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from '../src/process/run-command';
-import { engramRepository, postgresImage } from '../src/testing/images';
+import { engramRepository, testbedPostgresImage } from '../src/testing/images';
 import { renderExs } from './lib/exs';
 import { effectiveRequirement, migrationsUpTo, type ReleaseDecl, SERIES } from './series';
 import { findTestbedDir } from './testbed-dir';
@@ -27,6 +27,7 @@ const HERE = findTestbedDir(import.meta.url) ?? fileURLToPath(new URL('.', impor
 const WORK = join(HERE, '..', '.testbed', 'build');
 const BASE = 'engram-upgrade-testbed/base:current';
 const BASE_PG17 = 'engram-upgrade-testbed/base:pg17';
+const BASE_PG18 = 'engram-upgrade-testbed/base:pg18';
 const RECIPES = 'engram-upgrade-testbed/recipes';
 
 function say(msg: string): void {
@@ -122,8 +123,15 @@ export async function buildTestbedImages(): Promise<void> {
   rmSync(pg, { recursive: true, force: true });
   cpSync(join(HERE, 'images', 'postgres'), pg, { recursive: true });
   chmodSync(join(pg, 'entrypoint.sh'), 0o755);
-  await buildAndPush(pg, [postgresImage()], { PG_MAJOR: '15' });
-  await buildAndPush(pg, [postgresImage(17)], { PG_MAJOR: '17' }, BASE_PG17);
+  await buildAndPush(pg, [testbedPostgresImage(15)], { PG_MAJOR: '15' });
+  await buildAndPush(pg, [testbedPostgresImage(17)], { PG_MAJOR: '17' }, BASE_PG17);
+  // 18 has the official 18+ layout: the volume at /var/lib/postgresql, the data in 18/docker.
+  await buildAndPush(
+    pg,
+    [testbedPostgresImage(18)],
+    { PG_MAJOR: '18', PGDATA: '/var/lib/postgresql/18/docker', PG_VOLUME: '/var/lib/postgresql' },
+    BASE_PG18,
+  );
   const newest = SERIES[SERIES.length - 1]!;
   for (const release of SERIES) {
     const tags = [`${engramRepository()}:${release.version}`, `${engramRepository()}:${release.sha}`];

@@ -18,14 +18,26 @@ export function engramImage(version: string): string {
   return `${engramRepository()}:${version}`;
 }
 
+/** The Postgres majors the test bed builds; 18 is the one Engram's own compose file runs. */
+export type TestbedPostgresMajor = 15 | 17 | 18;
+
+/** The test bed's own Postgres image of a major (what `testbed/build-images.ts` pushes). */
+export function testbedPostgresImage(major: TestbedPostgresMajor): string {
+  return `${testbedRegistry()}/library/postgres:${major}`;
+}
+
+/** The major the harness runs when nothing else is asked for, as Engram's compose file does. */
+export const DEFAULT_POSTGRES_MAJOR: TestbedPostgresMajor = 18;
+
 /**
- * The Postgres image the harness runs: Postgres 15 on the test bed by default; `17` names the newer
- * server used to face an older host client.
+ * The Postgres image the harness runs: Postgres 18 by default (ENGRAM_UPGRADE_POSTGRES_IMAGE, e.g.
+ * `postgres:18.4`, overrides it). 15 and 17 stay for version-mismatch faults: a server older or newer
+ * than a host client (ENGRAM_UPGRADE_POSTGRES15_IMAGE / ENGRAM_UPGRADE_POSTGRES17_IMAGE override them).
  */
-export function postgresImage(major?: 17): string {
-  if (major === 17)
-    return process.env.ENGRAM_UPGRADE_POSTGRES17_IMAGE ?? `${testbedRegistry()}/library/postgres:17`;
-  return process.env.ENGRAM_UPGRADE_POSTGRES_IMAGE ?? `${testbedRegistry()}/library/postgres:15`;
+export function postgresImage(major: TestbedPostgresMajor = DEFAULT_POSTGRES_MAJOR): string {
+  const own = testbedPostgresImage(major);
+  if (major === DEFAULT_POSTGRES_MAJOR) return process.env.ENGRAM_UPGRADE_POSTGRES_IMAGE ?? own;
+  return process.env[`ENGRAM_UPGRADE_POSTGRES${major}_IMAGE`] ?? own;
 }
 
 /** Label put on everything the harness and test bed create, so a sweep can find leftovers. */

@@ -4,6 +4,8 @@ import { OWNER_LABEL, TESTBED_LABEL } from './images';
 export interface ComposeFileInput {
   engramImage: string;
   postgresImage: string;
+  /** Where the Postgres volume is mounted (see `postgresDataMount`). */
+  postgresDataMount: string;
   httpPort: number;
   postgresPort: number | undefined;
   healthcheck: { intervalS: number; startPeriodS: number; retries: number };
@@ -50,7 +52,7 @@ export function renderComposeFile(input: ComposeFileInput): string {
           POSTGRES_PASSWORD: '${POSTGRES_PASSWORD}',
           POSTGRES_DB: input.database,
         },
-        volumes: ['pg_data:/var/lib/postgresql/data'],
+        volumes: [`pg_data:${input.postgresDataMount}`],
         ...(input.postgresPort ? { ports: [`127.0.0.1:${input.postgresPort}:5432`] } : {}),
         healthcheck: {
           test: ['CMD-SHELL', 'pg_isready -U engram'],

@@ -9,6 +9,7 @@ import { EngramStack, type StackSecrets } from './engram-stack';
 import { freePort } from './free-port';
 import { postgresImage as defaultPostgresImage, engramRepository, ownerLabel } from './images';
 import { loadTestcontainers } from './load-testcontainers';
+import { postgresDataMount } from './postgres-volume';
 import { renderComposeFile } from './stack-compose-file';
 import { prepareStackImages } from './stack-images';
 import { faultEnv, type StandinFaults } from './standin-faults';
@@ -19,8 +20,13 @@ export interface StartEngramStackOptions {
   version: string;
   /** Image repository. @default `<registry>/engram-app/engram` (see ENGRAM_UPGRADE_REGISTRY) */
   repository?: string;
-  /** @default `<registry>/library/postgres:15` (see ENGRAM_UPGRADE_POSTGRES_IMAGE) */
+  /** @default `<registry>/library/postgres:18` (see ENGRAM_UPGRADE_POSTGRES_IMAGE) */
   postgresImage?: string;
+  /**
+   * Where the Postgres volume is mounted. @default from the image's tag: `/var/lib/postgresql` for 18
+   * and later or a tag without a major (like Engram's compose file), `/var/lib/postgresql/data` up to 17
+   */
+  postgresDataMount?: string;
   /**
    * The database name (POSTGRES_DB and the one in DATABASE_URL); letters, digits and `_` only.
    * @default 'engram'
@@ -94,6 +100,7 @@ export async function startEngramStack(options: StartEngramStackOptions): Promis
   const httpPort = await freePort();
   const postgresPort = options.publishPostgres === false ? undefined : await freePort();
   const engramImage = `${options.repository ?? engramRepository()}:${options.version}`;
+  const postgresImage = options.postgresImage ?? defaultPostgresImage();
   const env: Record<string, string> = {
     POSTGRES_PASSWORD: secrets.postgresPassword,
     SECRET_KEY_BASE: secrets.secretKeyBase,
@@ -125,7 +132,8 @@ export async function startEngramStack(options: StartEngramStackOptions): Promis
         join(created, 'compose.yaml'),
         renderComposeFile({
           engramImage,
-          postgresImage: options.postgresImage ?? defaultPostgresImage(),
+          postgresImage,
+          postgresDataMount: options.postgresDataMount ?? postgresDataMount(postgresImage),
           httpPort,
           postgresPort,
           healthcheck: options.healthcheck ?? { intervalS: 2, startPeriodS: 30, retries: 10 },

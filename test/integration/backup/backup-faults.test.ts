@@ -139,7 +139,12 @@ describe('backup faults', () => {
   });
 
   it('fault 18: a host dump passes the password by environment only and it appears nowhere', async () => {
-    await using stack = await startEngramStack({ version: '0.15.0', secrets: { postgresPassword: CANARY } });
+    // The host's pg_dump is 15: a server of the same major, so the dump is not refused as too new.
+    await using stack = await startEngramStack({
+      version: '0.15.0',
+      postgresImage: postgresImage(15),
+      secrets: { postgresPassword: CANARY },
+    });
     const dep = await openDeployment({ project: stack.projectName });
     const dir = tempDir('engram-backups-');
     const events: BackupEvent[] = [];

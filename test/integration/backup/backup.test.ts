@@ -13,7 +13,7 @@ describe('backup', () => {
     const dir = tempDir('engram-backups-');
     const plan = await backup(dep, { dir, verifyLevel: 2 });
     expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);
-    expect(plan.source.serverMajor).toBe(15);
+    expect(plan.source.serverMajor).toBe(18);
     const events: BackupEvent[] = [];
     const result = await executeBackup(dep, plan, { onEvent: (e) => events.push(e) });
 

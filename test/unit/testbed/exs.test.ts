@@ -49,7 +49,8 @@ describe('harness compose file', () => {
   const doc = parse(
     renderComposeFile({
       engramImage: 'reg/engram-app/engram:0.15.0',
-      postgresImage: 'reg/library/postgres:15',
+      postgresImage: 'reg/library/postgres:18',
+      postgresDataMount: '/var/lib/postgresql',
       httpPort: 40123,
       postgresPort: 40124,
       healthcheck: { intervalS: 2, startPeriodS: 30, retries: 10 },
@@ -75,5 +76,9 @@ describe('harness compose file', () => {
     expect(doc.services.engram.depends_on.postgres.condition).toBe('service_healthy');
     expect(doc.volumes.pg_data.labels['engram-upgrade.testbed']).toBe('true');
     expect(doc.services.engram.labels['engram-upgrade.testbed.owner']).toBe('host:1234');
+  });
+
+  it('mounts the Postgres volume where it is told to, like the stock pg18_data:/var/lib/postgresql', () => {
+    expect(doc.services.postgres.volumes).toEqual(['pg_data:/var/lib/postgresql']);
   });
 });

@@ -17,12 +17,23 @@ if [ "${1:-}" != postgres ]; then exec "$@"; fi
 
 if [ "$(id -u)" = 0 ]; then
   mkdir -p "$PGDATA" /var/run/postgresql
+  # From 18 PGDATA sits one level below the volume (18/docker): the per-major directory is the server's too.
+  chown postgres:postgres "$(dirname "$PGDATA")"
   chown -R postgres:postgres "$PGDATA" /var/run/postgresql
   chmod 700 "$PGDATA"
   exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
 fi
 
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
+  # Like the official 18+ images: data mounted at the pre-18 path would be ignored and a new, empty
+  # cluster made beside it, so refuse instead.
+  old=/var/lib/postgresql/data
+  if [ "$PGDATA" != "$old" ] && { [ -s "$old/PG_VERSION" ] || grep -q " $old " /proc/self/mountinfo; }; then
+    echo "Error: this image keeps its data in $PGDATA (a volume mounted at /var/lib/postgresql), but" >&2
+    echo "       something is mounted at $old, the data directory of Postgres 17 and older." >&2
+    echo "       Mount the volume at /var/lib/postgresql; data of an older major needs pg_upgrade first." >&2
+    exit 1
+  fi
   if [ -z "${POSTGRES_PASSWORD:-}" ] && [ "$AUTH" != trust ]; then
     echo "Error: POSTGRES_PASSWORD is not set. Set it, or POSTGRES_HOST_AUTH_METHOD=trust." >&2
     exit 1
