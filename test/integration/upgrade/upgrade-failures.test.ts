@@ -55,6 +55,32 @@ describe('executeUpgrade when a hop fails', () => {
     expect(watch.hits()).toEqual([]);
   });
 
+  it('fault 8 with the engine driver: the failed hop is undone and the old version recreated over the Engine API, as before to the byte; no canary anywhere', async () => {
+    const canary = "Canary'pw$8e";
+    await using stack = await startEngramStack({
+      version: '0.15.1',
+      faults: { failAtMigration: '20260817080100' },
+      secrets: { postgresPassword: canary },
+    });
+    const { dep, plan } = await planFor(stack, dirs, '0.15.1', '0.17.0', { driver: 'engine' });
+    expect(plan.driver).toBe('engine');
+    expect(plan.steps.find((x) => x.kind === 'recreate')?.action).toMatch(/over the Engine API/);
+    const before = await snapshot(stack);
+    const events: StepEvent[] = [];
+    using watch = CmdlineWatch.start(canary);
+    const err = (await executeUpgrade(dep, plan, { onEvent: (e) => events.push(e) }).catch(
+      (e: unknown) => e,
+    )) as UpgradeFailedError;
+    expect(err).toBeInstanceOf(UpgradeFailedError);
+    expect(err.rolledBack).toBe(true);
+    expect(err.runningVersion).toBe('0.15.1');
+    await expectAsBefore(stack, before);
+    expect((await stack.compose(['up', '-d'])).stderr).not.toMatch(/Recreat/);
+    for (const text of [JSON.stringify(events), err.message, JSON.stringify(err), JSON.stringify(plan)])
+      expect(text).not.toContain(canary);
+    expect(watch.hits()).toEqual([]);
+  });
+
   it('fault 9: a crash loop after migrations is caught through the restart count and rolled back', async () => {
     await using stack = await startEngramStack({ version: '1.0.0', env: { ENGRAM_INSTANCE_NAME: 'home' } });
     const { dep, plan } = await planFor(stack, dirs, '1.0.0', '1.1.0');
