@@ -1,3 +1,4 @@
+export { CONFIG_HASH_LABEL, composeConfigHash } from './config-hash';
 export {
   type EnvBlankLine,
   type EnvCommentLine,
@@ -43,6 +44,7 @@ export {
   parseTemplate,
   type TemplatePart,
 } from './interpolate';
+export { loadServiceModel } from './load-service-model';
 export { type ComposeFile, locateImage, locateImageInFiles, PUBLISHED_ENGRAM_IMAGE } from './locate-image';
 export {
   type FileEdit,
@@ -51,3 +53,4 @@ export {
   type PinImageResult,
   pinImage,
 } from './pin-image';
+export type { ServiceModel, ServiceModelResult } from './service-model';

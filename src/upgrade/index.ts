@@ -10,6 +10,8 @@ export { type HopRecord, HopRecordSchema, readHopHistory } from './hop-record';
 export { type ImageMigrations, readImageMigrations } from './image-migrations';
 export { classifyManualStep, type ManualStepHandling } from './manual-steps';
 export { type ApplyUpgradeOptions, applyUpgrade } from './plan-upgrade';
+export type { RecreateDriver } from './recreate-app';
+export type { RecreateDriverOption } from './recreate-driver';
 export type { Confirm, ConfirmRequest } from './upgrade-context';
 export {
   type DeploymentBinding,
