@@ -170,10 +170,14 @@ export const backupHandlers: Handlers<BackupCtx> = {
         dbImage: db.image,
       } satisfies PreparedBackup;
     },
-    async undo(_step, out) {
+    async undo(_step, out, rt) {
       // Removes the working directory, or only a link put in its place (rm never follows one).
       const prep = out as PreparedBackup | undefined;
-      if (prep) await removeWorkDir(prep.work);
+      if (prep) return removeWorkDir(prep.work);
+      // Failed or killed before its output was journalled: this plan's working directories, if any.
+      const { plan } = rt.ctx;
+      if (!(await pathExists(plan.destination.dir))) return;
+      await removeStaleWorkDirs(await prepareBackupDir(plan.destination.dir), `.${plan.id}.partial-`);
     },
   },
 

@@ -30,11 +30,12 @@ export async function readDatabaseBinding(deployment: Deployment): Promise<Datab
     secrets: secretsOf(db, app),
   };
   // One statement either way: query_to_xml runs the inner query only when the table exists.
-  const [[head]] = (await psqlQuery(
+  const rows = await psqlQuery(
     target,
     "SELECT CASE WHEN to_regclass('public.schema_migrations') IS NULL THEN '' ELSE coalesce((xpath('/row/m/text()', query_to_xml('SELECT max(version)::text AS m FROM public.schema_migrations', false, true, '')))[1]::text, '') END",
     'read the migration head',
-  )) as [[string]];
+  );
+  const head = rows[0]?.[0] ?? '';
   return {
     dbContainerId: db.id,
     appContainerId: app?.id ?? null,

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Deployment } from '../deployment/deployment';
 import { AbortedError, UpgradeError } from '../errors';
 import { throwIfAborted } from '../errors/abort';
@@ -18,7 +20,7 @@ import {
 import { type BackupPlan, BackupPlanSchema } from './backup-plan';
 import { checkedPlan } from './checked-plan';
 import { requireFreshDatabasePlan } from './database-binding';
-import type { BackupManifest } from './manifest';
+import { type BackupManifest, MANIFEST_FILE } from './manifest';
 
 export interface ExecuteBackupOptions {
   signal?: AbortSignal;
@@ -117,12 +119,12 @@ export async function runBackupWithin(
   return backupOutcome(plan, outcome, ctx, options);
 }
 
-function backupOutcome(
+async function backupOutcome(
   plan: BackupPlan,
   outcome: RunOutcome,
   ctx: BackupCtx,
   options: ExecuteBackupOptions,
-): BackupResult {
+): Promise<BackupResult> {
   const appName = plan.source.appContainer ?? 'the app';
   if (outcome.status === 'finished') {
     const { path } = outcome.outputs.get('commit') as { path: string };
@@ -135,15 +137,17 @@ function backupOutcome(
     });
     return { path, manifest };
   }
-  const published = outcome.outputs.has('commit');
+  // Killed or failed after the rename: the backup is complete at its final path, whatever the journal says.
+  const published =
+    outcome.outputs.has('commit') || (await completeBackupAt(plan.destination.path)) === plan.id;
   if (published) {
-    // Only restarting the app failed: the backup itself is complete.
+    // What failed came after the rename (starting the app, or the journal): the backup is complete.
     throw new UpgradeError('BACKUP_FAILED', {
       message: ctx.secrets.redact(
-        `Backup ${plan.id} is complete at ${plan.destination.path}, but ${appName} could not be started again: ${outcome.error.summary}`,
+        `Backup ${plan.id} is complete at ${plan.destination.path}, but the run did not finish: ${outcome.error.summary}`,
       ),
-      unchanged: `The backup is complete and verified; ${appName} is STOPPED`,
-      hint: `Start it with docker start ${appName} and check it`,
+      unchanged: `The backup is complete and verified${outcome.outputs.has('stop-app') && !outcome.outputs.has('start-app') ? `; ${appName} may be STOPPED` : ''}`,
+      hint: `Check that ${appName} runs (docker start ${appName}) and use the backup`,
       step: outcome.failedStep.id,
       backupId: plan.id,
       cause: outcome.error,
@@ -211,4 +215,14 @@ function backupFailure(
     cause: err,
   };
   return ctx.aborted ? new AbortedError(details) : new UpgradeError(code, details);
+}
+
+/** The id in the manifest of a published backup at `path`, or null when none is there. */
+async function completeBackupAt(path: string): Promise<string | null> {
+  try {
+    const parsed = JSON.parse(await readFile(join(path, MANIFEST_FILE), 'utf8')) as { id?: unknown };
+    return typeof parsed.id === 'string' ? parsed.id : null;
+  } catch {
+    return null; // no readable manifest: nothing was published there
+  }
 }

@@ -147,23 +147,32 @@ async function restoreOutcome(
         (oid) => oid === plan.target.databaseOid,
         () => false, // reported as "could not be confirmed"
       );
-  const staging = await databaseComment(admin, plan.stagingDatabase).then(
-    (comment) => (comment === stagingMarker(plan) ? 'left' : 'gone-or-foreign'),
+  const staging = await Promise.all([
+    databaseOid(admin, plan.stagingDatabase),
+    databaseComment(admin, plan.stagingDatabase),
+  ]).then(
+    ([oid, comment]) => (oid === null ? 'absent' : comment === stagingMarker(plan) ? 'ours' : 'foreign'),
     () => 'unknown' as const,
   );
-  const stagingOutcome =
-    staging === 'gone-or-foreign'
-      ? o.outputs.has('staging') || o.failedStep.id === 'staging'
-        ? `the staging database ${plan.stagingDatabase} of this run is gone (a database of that name that this run did not create is left alone)`
-        : `the staging database ${plan.stagingDatabase} was never created`
-      : `the staging database ${plan.stagingDatabase} may be left in place: drop it once you have checked it`;
+  const stagingOutcome = {
+    absent: `no staging database ${plan.stagingDatabase} is left`,
+    foreign: `a database named ${plan.stagingDatabase} that this run did not create was left alone`,
+    ours: `the staging database ${plan.stagingDatabase} is still there: drop it once you have checked it`,
+    unknown: `whether the staging database ${plan.stagingDatabase} is left could not be checked`,
+  }[staging];
+  const previous =
+    o.outputs.has('drop-previous') || o.failedStep.id === 'drop-previous'
+      ? (await databaseOid(admin, plan.previousDatabase).catch(() => null)) === null
+        ? 'the previous one was dropped'
+        : `the previous one is ${plan.previousDatabase}`
+      : `the previous one is ${plan.previousDatabase}`;
   const aborted = options.signal?.aborted === true || o.error.code === 'ABORTED';
   const details = {
     message: secrets.redact(
       `Restore of backup ${plan.backup.id} failed during '${o.failedStep.id}': ${aborted ? 'it was aborted' : `${o.error.summary} [${o.error.code}]`}`,
     ),
     unchanged: swapped
-      ? `The restored database is already in place as ${plan.target.database} (the previous one is ${plan.previousDatabase}).${appNote}`
+      ? `The restored database is already in place as ${plan.target.database} (${previous}).${appNote}`
       : `${
           targetIntact
             ? `The target database ${plan.target.database} was not changed (checked: same OID ${plan.target.databaseOid})`

@@ -154,7 +154,10 @@ export const restoreHandlers: Handlers<RestoreCtx> = {
 
   'restore.swap': {
     async run(_step, rt) {
-      await swapDatabases(rt.ctx.admin, rt.ctx.plan, false);
+      const { admin, plan } = rt.ctx;
+      // Killed after the swap committed, before it was journalled: it is done, not to be redone.
+      if ((await databaseOid(admin, plan.previousDatabase)) === plan.target.databaseOid) return null;
+      await swapDatabases(admin, plan, false);
       return null;
     },
     async undo(_step, _out, rt) {
@@ -168,11 +171,18 @@ export const restoreHandlers: Handlers<RestoreCtx> = {
   'restore.drop-previous': {
     async run(_step, rt) {
       const { admin, plan } = rt.ctx;
-      // By identity: the database the swap replaced, never another of that name.
-      if ((await databaseOid(admin, plan.previousDatabase)) !== plan.target.databaseOid) {
+      // By identity: the database the swap replaced (its OID from the plan), never another of that name.
+      const rows = await psqlQuery(
+        admin,
+        `SELECT datname FROM pg_database WHERE oid = ${literal(plan.target.databaseOid)}::oid`,
+        'find the replaced database',
+      );
+      const name = rows[0]?.[0];
+      if (name === undefined) return { dropped: plan.previousDatabase }; // a killed run already dropped it
+      if (name !== plan.previousDatabase) {
         throw new UpgradeError('RESTORE_FAILED', {
-          message: `${plan.previousDatabase} is not the database the restore replaced (OID ${plan.target.databaseOid}); it was not dropped`,
-          hint: `Check ${plan.previousDatabase} and drop it yourself once you know what it is`,
+          message: `The replaced database (OID ${plan.target.databaseOid}) is now named ${name}, not ${plan.previousDatabase}; it was not dropped`,
+          hint: `Check ${name} and drop it yourself once you know what it is`,
         });
       }
       await psqlQuery(
@@ -180,7 +190,7 @@ export const restoreHandlers: Handlers<RestoreCtx> = {
         `DROP DATABASE ${ident(plan.previousDatabase)}`,
         `drop ${plan.previousDatabase}`,
       );
-      return null;
+      return { dropped: plan.previousDatabase };
     },
   },
 

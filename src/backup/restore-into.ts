@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
+import { utf8Prefix } from '../db/database-names';
 import { ident, literal, type PsqlTarget, psqlQuery } from '../db/psql';
 import type { DockerPort } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
@@ -71,13 +72,18 @@ async function restoreFrom(
       });
     }
   }
-  await psqlQuery(admin, `CREATE DATABASE ${ident(database)}`, `create database ${database}`);
   if (input.marker) {
+    // Created under a name of its own, then marked and given its name in one transaction: a database
+    // with the staging name always carries the mark, whenever the process dies.
+    const unmarked = `${utf8Prefix(database, 50)}_new`;
+    await psqlQuery(admin, `CREATE DATABASE ${ident(unmarked)}`, `create database ${unmarked}`);
     await psqlQuery(
       admin,
-      `COMMENT ON DATABASE ${ident(database)} IS ${literal(input.marker)}`,
+      `BEGIN; COMMENT ON DATABASE ${ident(unmarked)} IS ${literal(input.marker)}; ALTER DATABASE ${ident(unmarked)} RENAME TO ${ident(database)}; COMMIT;`,
       `mark database ${database} as this run's`,
     );
+  } else {
+    await psqlQuery(admin, `CREATE DATABASE ${ident(database)}`, `create database ${database}`);
   }
   const oid = await databaseOid(admin, database);
   if (!oid) throw failure(`find database ${database} after creating it`, '', input.secrets);

@@ -22,7 +22,7 @@ export async function acquireDatabaseLock(dep: Deployment, run: string): Promise
   const key = `hashtextextended(${literal(`engram-upgrade/${database}`)}, 0)`;
   try {
     await session.query(`SET application_name = ${literal(`engram-upgrade ${run}`)}`);
-    const [[ok]] = (await session.query(`SELECT pg_try_advisory_lock(${key})::text`)) as [[string]];
+    const ok = (await session.query(`SELECT pg_try_advisory_lock(${key})::text`))[0]?.[0];
     if (ok !== 'true') {
       const holders = await session.query(
         `SELECT a.application_name, coalesce(host(a.client_addr), 'local'), a.backend_start::text FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND (l.classid::bigint << 32 | l.objid::bigint) = (${key} & x'ffffffffffffffff'::bigint)`,

@@ -9,7 +9,7 @@ import type { RunPurpose } from './run-lock-owner';
 import { savedPlanPath, savePlan } from './saved-plan';
 import { ensureStateDir, newRunId } from './state-dir';
 import type { ExecStep, StepEvent } from './step';
-import { type Handlers, type RunOutcome, runSteps, undoGroup } from './step-runner';
+import { type Handlers, type RunOutcome, requireKnownKinds, runSteps, undoGroup } from './step-runner';
 
 export interface RunPlanInput<Ctx> {
   purpose: RunPurpose;
@@ -99,8 +99,13 @@ async function runLocked<Ctx>(
   const ctx = input.context({ runId, runDir });
   let journal: Journal;
   let outcome: RunOutcome;
-  if (!ours) {
+  // An unknown step kind is refused before a journal exists that would count as an interrupted run.
+  requireKnownKinds(input.steps, input.handlers);
+  // Resuming a run in which no step had started is a fresh run in all but name: check the plan too.
+  if (!ours || (ours.summary.finished.length === 0 && !ours.summary.inFlight && !ours.summary.failed)) {
     await input.checkFresh();
+  }
+  if (!ours) {
     await savePlan(savedPlanPath(stateDir, input.project, runId), input.plan);
     journal = await Journal.create(journalPath(stateDir, input.project, runId), {
       header: { run: runId, planKind: input.purpose, planId: input.planId, project: input.project },

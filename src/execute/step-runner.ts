@@ -78,15 +78,7 @@ export async function runSteps<Ctx>(input: RunStepsInput<Ctx>): Promise<RunOutco
   const outputs = new Map<string, unknown>(input.finished ?? []);
   const timings: Record<string, number> = {};
   const rt: StepRuntime<Ctx> = { ctx: input.ctx, outputs, signal, emit };
-  for (const step of input.steps) {
-    if (!input.handlers[step.kind]) {
-      throw new UpgradeError('INVALID_INPUT', {
-        message: `The plan has a step of kind '${step.kind}' (${step.id}) that this executor does not know`,
-        unchanged: 'Nothing was changed',
-        hint: 'Make the plan with the same version of engram-upgrade that executes it',
-      });
-    }
-  }
+  requireKnownKinds(input.steps, input.handlers);
   for (const step of input.steps) {
     if (input.finished?.has(step.id)) {
       emit({ type: 'step', step: step.id, kind: step.kind, group: step.group, status: 'skipped' });
@@ -188,6 +180,19 @@ export async function undoGroup<Ctx>(
     }
   }
   return { undone, failures };
+}
+
+/** Refuses a plan with a step no handler runs, before anything is done. */
+export function requireKnownKinds<Ctx>(steps: ExecStep[], handlers: Handlers<Ctx>): void {
+  for (const step of steps) {
+    if (!handlers[step.kind]) {
+      throw new UpgradeError('INVALID_INPUT', {
+        message: `The plan has a step of kind '${step.kind}' (${step.id}) that this executor does not know`,
+        unchanged: 'Nothing was changed',
+        hint: 'Make the plan with the same version of engram-upgrade that executes it',
+      });
+    }
+  }
 }
 
 function abortedAt(step: ExecStep): AbortedError {

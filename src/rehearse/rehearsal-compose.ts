@@ -42,7 +42,8 @@ function bindOf(entry: unknown): { source: string; readOnly: boolean } | null {
  * Named volumes and networks are scoped by the copy's own project name. Comments are kept. Pure.
  */
 export function rehearsalCompose(file: string, text: string): RehearsalCompose {
-  const doc = parseDocument(text);
+  // Merge keys (`<<: *db`) are applied as compose applies them, so nothing hides behind one.
+  const doc = parseDocument(text, { merge: true });
   if (doc.errors.length) throw refuse(file, `it is not valid YAML (${doc.errors[0]!.message})`);
   const root = doc.toJS() as Record<string, unknown> | null;
   if (!root || typeof root !== 'object') throw refuse(file, 'it holds no services');
@@ -65,6 +66,16 @@ export function rehearsalCompose(file: string, text: string): RehearsalCompose {
           file,
           `the ${label} ${name} has a fixed name (${String(spec.name)}), so the copy would share it`,
         );
+      const driven = spec as { driver?: unknown; driver_opts?: unknown } | null;
+      if (
+        (driven?.driver && driven.driver !== 'local' && driven.driver !== 'bridge') ||
+        driven?.driver_opts
+      ) {
+        throw refuse(
+          file,
+          `the ${label} ${name} has its own driver or driver options (a host directory or a remote share), so the copy could reach the real data`,
+        );
+      }
     }
   }
   const services = doc.get('services');
@@ -81,7 +92,25 @@ export function rehearsalCompose(file: string, text: string): RehearsalCompose {
       svc.delete('container_name');
       changes.push(`${name}: fixed container name dropped`);
     }
-    const plain = svc.toJS(doc) as { volumes?: unknown[]; env_file?: unknown };
+    const plain = svc.toJS(doc) as {
+      volumes?: unknown[];
+      env_file?: unknown;
+      volumes_from?: unknown;
+      extends?: unknown;
+      network_mode?: unknown;
+      ipc?: unknown;
+      pid?: unknown;
+    };
+    if (plain.volumes_from) throw refuse(file, `${name} mounts another container's volumes (volumes_from)`);
+    if (plain.extends && typeof plain.extends === 'object' && 'file' in plain.extends) {
+      throw refuse(file, `${name} extends a service of another file, which the copy would not rewrite`);
+    }
+    for (const key of ['network_mode', 'ipc', 'pid'] as const) {
+      const v = plain[key];
+      if (typeof v === 'string' && (v === 'host' || v.startsWith('container:') || v.startsWith('service:'))) {
+        throw refuse(file, `${name} shares ${key} with ${v}, which the copy would share too`);
+      }
+    }
     for (const v of plain.volumes ?? []) {
       const bind = bindOf(v);
       if (bind && !bind.readOnly) {

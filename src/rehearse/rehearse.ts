@@ -85,7 +85,12 @@ export async function rehearse(
       const t = Date.now();
       const taken = await executeBackup(
         deployment,
-        await backup(deployment, { dir: join(work, 'backups'), mode: 'online' }),
+        // Its own state dir: a killed rehearsal leaves no interrupted run on the real deployment.
+        await backup(deployment, {
+          dir: join(work, 'backups'),
+          mode: 'online',
+          stateDir: join(work, 'state'),
+        }),
         { signal: options.signal },
       );
       backupMs = Date.now() - t;

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { isAbsolute } from 'node:path';
+import { checkedPlan } from '../backup/checked-plan';
 import { parseEnvFile } from '../compose/env-file';
 import { healthDeadlineMs } from '../compose/health-deadline';
 import { withTag } from '../compose/image-reference';
@@ -11,7 +12,7 @@ import { bindingOf } from '../execute/plan-binding';
 import { defaultStateDir } from '../execute/state-dir';
 import type { ExecStep } from '../execute/step';
 import { type UpgradePath, UpgradePathSchema } from '../plan/upgrade-path';
-import type { RehearsalReport } from '../rehearse/rehearsal-report';
+import { type RehearsalReport, RehearsalReportSchema } from '../rehearse/rehearsal-report';
 import { type DeploymentState, inspectDeployment } from './deployment-state';
 import { readImageMigrations } from './image-migrations';
 import { classifyManualStep } from './manual-steps';
@@ -103,6 +104,15 @@ export async function applyUpgrade(
   });
   const containerEnv = envMap(state.app.env);
   const known = new Set([...Object.keys(containerEnv), ...env.keys()]);
+  const estimates = options.estimates
+    ? checkedPlan(RehearsalReportSchema, options.estimates, 'rehearsal report')
+    : undefined;
+  if (estimates && estimates.project !== deployment.project) {
+    throw new InvalidInputError({
+      message: `The rehearsal report is of project ${estimates.project}, not ${deployment.project}`,
+      hint: 'Pass the report of a rehearsal of this deployment, or none',
+    });
+  }
   const hops: PlannedHop[] = [];
   const steps: ExecStep[] = [];
   const warnings: string[] = [...recreate.warnings];
@@ -155,7 +165,7 @@ export async function applyUpgrade(
       envEdits.push({ op: 'set', name: req.name, version: req.version, valueSha256: sha256(value) });
       known.add(req.name);
     }
-    const rehearsed = options.estimates?.hops.find((h) => h.from === hop.from && h.to === hop.to);
+    const rehearsed = estimates?.hops.find((h) => h.from === hop.from && h.to === hop.to);
     const estimate = rehearsed
       ? {
           ms: rehearsed.ms,

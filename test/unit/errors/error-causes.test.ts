@@ -42,11 +42,12 @@ describe('an error that wraps another keeps it', () => {
       if (sql.includes('server_version_num')) return [['180001', '16384']];
       if (sql.includes('FROM pg_database WHERE datname')) return [['16384']];
       if (sql.startsWith('CREATE DATABASE')) return { error: 'permission denied to create database' };
+      if (sql.includes('pg_try_advisory_lock')) return [['true']];
       return [];
     };
     const docker = new FakeDocker([postgres()], psqlResponder(answer));
     const target = await openDeployment({ project: 'engram', docker });
-    const plan = await restore(dir, target);
+    const plan = await restore(dir, target, { stateDir: join(dir, '.state') });
     const err = await rejection(executeRestore(target, plan));
 
     expect(err.code).toBe('RESTORE_FAILED');
@@ -64,11 +65,14 @@ describe('an error that wraps another keeps it', () => {
     const answer = (sql: string): SqlAnswer => {
       if (sql.includes('server_version')) return [['18.1', '180001', '1000']];
       if (sql.startsWith('BEGIN')) return { error: 'could not serialize access' };
+      if (sql.includes('pg_try_advisory_lock')) return [['true']];
       return [];
     };
     const docker = new FakeDocker([postgres()], psqlResponder(answer));
     const dep = await openDeployment({ project: 'engram', docker });
-    const plan = await backup(dep, { dir, requiredFreeBytes: 0 });
+    const stateDir = await mkdtemp(join(tmpdir(), 'engram-state-cause-'));
+    dirs.push(stateDir);
+    const plan = await backup(dep, { dir, requiredFreeBytes: 0, stateDir });
     const err = await rejection(executeBackup(dep, plan));
     expect(err.code).toBe('BACKUP_FAILED');
     expect(err.causeCode).toBe('DATABASE');

@@ -52,6 +52,34 @@ describe('rehearsalCompose', () => {
       ),
       /host path \/srv\/data writable/,
     ],
+    [
+      'a named volume that is a host directory',
+      STOCK.replace(
+        '  pg_data:\n',
+        '  pg_data:\n    driver_opts: { type: none, o: bind, device: /srv/engram/pgdata }\n',
+      ),
+      /driver options/,
+    ],
+    [
+      'a bind mount behind a merge key',
+      `x-db: &db\n  volumes:\n    - /srv/engram/pgdata:/var/lib/postgresql\n${STOCK.replace('  postgres:\n    image: postgres:18.4\n    env_file: [.env, db.env]\n    volumes:\n      - pg_data:/var/lib/postgresql\n', '  postgres:\n    <<: *db\n    image: postgres:18.4\n')}`,
+      /host path \/srv\/engram\/pgdata writable/,
+    ],
+    [
+      'volumes_from',
+      STOCK.replace('    container_name: engram-app\n', '    volumes_from: [postgres]\n'),
+      /volumes_from/,
+    ],
+    [
+      'network_mode: host',
+      STOCK.replace('    container_name: engram-app\n', '    network_mode: host\n'),
+      /network_mode with host/,
+    ],
+    [
+      'extends from another file',
+      STOCK.replace('    container_name: engram-app\n', '    extends: { file: base.yaml, service: app }\n'),
+      /extends a service of another file/,
+    ],
   ])('refuses %s, which the copy would share with the real deployment', (_what, text, message) => {
     expect(() => rehearsalCompose('/srv/engram/compose.yaml', text)).toThrow(message);
   });
