@@ -8,8 +8,8 @@ import { restore } from '../backup/plan-restore';
 import type { SigningKeySource } from '../backup/signing-key';
 import { verifyBackup } from '../backup/verify-backup';
 import { openDeployment } from '../deployment/deployment';
-import { InvalidInputError, UpgradeError } from '../errors';
-import { type CliIo, EXIT } from './cli-output';
+import { InvalidInputError } from '../errors';
+import { type CliIo, confirm, EXIT } from './cli-output';
 
 const common = {
   project: { type: 'string', short: 'p' },
@@ -54,18 +54,6 @@ function signingKeyOf(values: {
   if (file !== undefined) return { file: abs(file) };
   if (env !== undefined) return { env };
   return undefined;
-}
-
-async function confirm(io: CliIo, yes: boolean | undefined, question: string): Promise<boolean> {
-  if (yes) return true;
-  if (!io.ask) {
-    throw new UpgradeError('INVALID_INPUT', {
-      message: 'This changes the deployment and there is no terminal to confirm it on',
-      unchanged: 'Nothing was changed',
-      hint: 'Review the plan (--dry-run), then run again with --yes',
-    });
-  }
-  return /^y(es)?$/i.test((await io.ask(`${question} [y/N] `))?.trim() ?? '');
 }
 
 /** A line per finished step and per warning; nothing in JSON mode, where stdout is the result alone. */

@@ -1,4 +1,4 @@
-import { isUpgradeError } from '../errors';
+import { isUpgradeError, UpgradeError } from '../errors';
 
 /** How a command talks to the person (or the tool) that ran it. */
 export interface CliIo {
@@ -25,6 +25,7 @@ export function reportError(io: CliIo, err: unknown, debug: boolean): number {
     io.err(`engram-upgrade: ${err.message}\n`);
     if (debug && err.stack) io.err(`${err.stack}\n`);
     if (err.code === 'INVALID_INPUT' || err.code === 'SIGNING_KEY_UNUSABLE') return EXIT.usage;
+    if (err.code === 'CONSENT_REQUIRED') return EXIT.declined;
     if (
       [
         'PLAN_STALE',
@@ -41,4 +42,21 @@ export function reportError(io: CliIo, err: unknown, debug: boolean): number {
   io.err(`engram-upgrade: unexpected failure: ${err instanceof Error ? err.message : String(err)}\n`);
   if (debug && err instanceof Error && err.stack) io.err(`${err.stack}\n`);
   return EXIT.failed;
+}
+
+/**
+ * Asks before a change, or takes `--yes`. With no terminal to ask on and no `--yes`, nothing can be
+ * agreed: `CONSENT_REQUIRED` (exit 4, like a "no").
+ */
+export async function confirm(io: CliIo, yes: boolean | undefined, question: string): Promise<boolean> {
+  if (yes) return true;
+  if (!io.ask) {
+    throw new UpgradeError('CONSENT_REQUIRED', {
+      message: 'This changes the deployment and there is no terminal to confirm it on',
+      unchanged: 'Nothing was changed',
+      hint: 'Review the plan (--dry-run, or plan --save), then run again with --yes',
+    });
+  }
+  const answer = await io.ask(`${question} [y/N] `);
+  return /^y(es)?$/i.test(answer?.trim() ?? '');
 }

@@ -3,15 +3,17 @@ import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDeployment } from '../deployment/deployment';
 import { InvalidInputError, UpgradeError } from '../errors';
+import { findInterruptedRun } from '../execute/saved-plan';
 import { defaultStateDir } from '../execute/state-dir';
 import { describePath, planUpgradePath } from '../plan';
+import { resumeInterrupted } from '../recover/resume-interrupted';
 import { executeRollback } from '../rollback/execute-rollback';
 import { rollback } from '../rollback/plan-rollback';
 import { inspectDeployment } from '../upgrade/deployment-state';
 import { executeUpgrade } from '../upgrade/execute-upgrade';
 import { hopsInPlace, readHopHistory } from '../upgrade/hop-record';
 import { applyUpgrade } from '../upgrade/plan-upgrade';
-import { type CliIo, EXIT } from './cli-output';
+import { type CliIo, confirm, EXIT } from './cli-output';
 import { progressPrinter } from './progress';
 import { readReleases } from './read-releases';
 
@@ -55,19 +57,6 @@ function envValues(names: string[] | undefined, io: CliIo): Record<string, strin
     out[name] = value;
   }
   return out;
-}
-
-async function confirm(io: CliIo, yes: boolean | undefined, question: string): Promise<boolean> {
-  if (yes) return true;
-  if (!io.ask) {
-    throw new UpgradeError('INVALID_INPUT', {
-      message: 'This changes the deployment and there is no terminal to confirm it on',
-      unchanged: 'Nothing was changed',
-      hint: 'Review the plan, then run again with --yes',
-    });
-  }
-  const answer = await io.ask(`${question} [y/N] `);
-  return /^y(es)?$/i.test(answer?.trim() ?? '');
 }
 
 const printer = (io: CliIo, json: boolean | undefined) =>
@@ -262,5 +251,75 @@ export async function rollbackCommand(argv: string[], io: CliIo): Promise<number
     onEvent: printer(io, values.json),
   });
   io.out(values.json ? `${JSON.stringify({ plan, result }, null, 2)}\n` : `\n${result.summary}\n`);
+  return EXIT.ok;
+}
+
+export async function recoverCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parsed(() =>
+    parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        ...common,
+        resume: { type: 'string' },
+        env: { type: 'string', multiple: true },
+        'accept-data-loss': { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+      },
+    }),
+  );
+  const dep = await openDeployment({ project: need(values.project, '--project') });
+  const stateDir = abs(values['state-dir']) ?? defaultStateDir();
+  const found = await findInterruptedRun(stateDir, dep.project);
+  if (!found) {
+    io.out(
+      values.json ? `${JSON.stringify({ interrupted: null })}\n` : `${dep.project}: no interrupted run.\n`,
+    );
+    return EXIT.ok;
+  }
+  const where =
+    found.summary.inFlight ?? found.summary.failed ?? found.summary.finished.at(-1) ?? 'its start';
+  if (!values.json) {
+    io.out(
+      `${dep.project}: a ${found.header.planKind} run (${found.run}, plan ${found.header.planId}) was interrupted at ${where}; ${found.summary.finished.length} step(s) had finished.\n`,
+    );
+  }
+  if (values['dry-run'] || values.resume === undefined) {
+    if (values.json) io.out(`${JSON.stringify({ interrupted: found }, null, 2)}\n`);
+    if (values.resume === undefined && !values['dry-run'])
+      io.out('Pass --resume continue (finish it) or --resume rollback (undo its unfinished part).\n');
+    return EXIT.ok;
+  }
+  if (values.resume !== 'continue' && values.resume !== 'rollback') {
+    throw new InvalidInputError({
+      message: `--resume takes continue or rollback, not ${JSON.stringify(values.resume.slice(0, 20))}`,
+    });
+  }
+  const resume = values.resume;
+  if (
+    !(await confirm(
+      io,
+      values.yes,
+      `${resume === 'continue' ? 'Finish' : 'Undo'} that ${found.header.planKind}?`,
+    ))
+  ) {
+    io.err('engram-upgrade: not confirmed. Nothing was changed.\n');
+    return EXIT.declined;
+  }
+  const done = await resumeInterrupted(dep, {
+    resume,
+    stateDir,
+    env: envValues(values.env, io),
+    acceptDataLoss: values['accept-data-loss'],
+    onEvent: (e) => {
+      if (!values.json && e.type === 'step' && (e.status === 'finished' || e.status === 'failed'))
+        io.out(`  ${e.step} ${e.status}\n`);
+    },
+  });
+  io.out(
+    values.json
+      ? `${JSON.stringify(done, null, 2)}\n`
+      : `${found.header.planKind} run ${found.run}: ${resume === 'continue' ? 'finished' : 'undone'}.\n`,
+  );
   return EXIT.ok;
 }

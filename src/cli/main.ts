@@ -7,7 +7,7 @@
 import { createInterface } from 'node:readline/promises';
 import { backupCommand, restoreCommand, verifyCommand } from './backup-commands';
 import { type CliIo, EXIT, reportError } from './cli-output';
-import { applyCommand, planCommand, rollbackCommand, statusCommand } from './commands';
+import { applyCommand, planCommand, recoverCommand, rollbackCommand, statusCommand } from './commands';
 import { testbedCommand } from './testbed-command';
 
 const USAGE = `engram-upgrade — safe upgrades of a self-hosted Engram deployment
@@ -20,6 +20,8 @@ Usage:
                           [--allow-manual-steps] [--yes] [--json]
   engram-upgrade rollback --project P [--hops N | --to-version V] [--state-dir D] [--accept-data-loss]
                           [--dry-run] [--yes] [--json]
+  engram-upgrade recover  --project P [--resume continue|rollback] [--state-dir D] [--env NAME]...
+                          [--accept-data-loss] [--dry-run] [--yes] [--json]
   engram-upgrade backup   --project P --dir D [--mode online|quiesced] [--verify-level 1|2] [KEY]
                           [--dry-run] [--yes] [--json]
   engram-upgrade verify   --dir BACKUP (--project P | --postgres-image IMAGE) [--level 1|2] [KEY] [--json]
@@ -44,7 +46,8 @@ Example:
 Exit codes: 0 done; 1 failed (the message says what state the deployment is in); 2 bad input, nothing
 changed; 3 refused before any change (stale plan, lock held, no image to pin, nothing to roll back, a
 backup unsigned or changed since it was signed);
-4 not confirmed.
+4 not confirmed (a no at the prompt, no terminal and no --yes, a data-losing rollback without
+--accept-data-loss): nothing changed.
 `;
 
 const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
@@ -52,6 +55,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> =
   plan: planCommand,
   apply: applyCommand,
   rollback: rollbackCommand,
+  recover: recoverCommand,
   backup: backupCommand,
   verify: verifyCommand,
   restore: restoreCommand,

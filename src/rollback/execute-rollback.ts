@@ -61,7 +61,7 @@ export async function executeRollback(
         })
       : false;
     if (!agreed) {
-      throw new UpgradeError('ROLLBACK_FAILED', {
+      throw new UpgradeError('CONSENT_REQUIRED', {
         message: `The rollback restores a backup, which discards rows written since it was taken (${changed}), and that was not agreed to`,
         unchanged: 'Nothing was changed',
         hint: 'Pass acceptDataLoss: true (or a confirm callback that answers true), or export the new rows first',

@@ -54,7 +54,7 @@ describe('engram-upgrade command line', () => {
 
     // No terminal and no --yes: refused, nothing changed.
     const unconfirmed = cli(['apply', ...p, '--plan', planFile]);
-    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.code).toBe(4);
     expect(unconfirmed.err).toContain('Nothing was changed');
     expect((await stack.health()).body).toMatchObject({ version: '0.14.1' });
 

@@ -66,7 +66,7 @@ describe('rollback', () => {
     expect(two.data.changedSinceBackup).toEqual({ 'public.users': 1 });
     expect(two.data.needsConsent).toBe(true);
     const refused = await executeRollback(dep, two).catch((e: unknown) => e);
-    expect(refused).toMatchObject({ code: 'ROLLBACK_FAILED' });
+    expect(refused).toMatchObject({ code: 'CONSENT_REQUIRED' });
     expect((refused as Error).message).toContain('Nothing was changed');
     expect((await stack.health()).body).toMatchObject({ version: '0.18.1' });
     await executeRollback(dep, two, { acceptDataLoss: true });
