@@ -4,11 +4,14 @@
  * in the same run, on fresh stacks of the same version, for:
  *   online   applyUpgrade + executeUpgrade; the expand-only hop migrates ahead while the old serves
  *   offline  the same with online: false (stop, then the new container migrates on boot)
+ *   online-engine, offline-engine  the same two with driver: 'engine' (the container recreated over the
+ *            Engine API: created while the old one serves, then swapped); the two above use 'compose'
  *   runbook  docker compose pull engram && docker compose up -d engram
  *   down-up  docker compose down && docker compose pull && docker compose up -d (SCHEMA-IMPACT notes)
  * and two floors, each the new container's StartedAt to its first good answer: boot + migrations (as
  * the runbook's container does it) and boot alone (as the online container does it, migrations done).
- * Goals: offline ≤ 1.2 × boot+migrations, ≤ runbook, ≤ 0.5 × down-up; online ≤ 1.2 × boot alone.
+ * Goals: offline ≤ 1.2 × boot+migrations, ≤ runbook, ≤ 0.5 × down-up; online ≤ 1.2 × boot alone; the
+ * same for each driver.
  * Run: npx tsx bench/downtime.ts [--rounds N]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -26,7 +29,7 @@ const FROM = '0.15.1';
 const TO = '0.16.0';
 const roundsArg = process.argv.indexOf('--rounds');
 const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 3;
-const METHODS = ['online', 'offline', 'runbook', 'down-up'] as const;
+const METHODS = ['online', 'offline', 'online-engine', 'offline-engine', 'runbook', 'down-up'] as const;
 type Method = (typeof METHODS)[number];
 const docker = new Docker();
 
@@ -73,16 +76,17 @@ async function once(method: Method, releases: ReturnType<typeof parseGitHubRelea
   try {
     let plan: Awaited<ReturnType<typeof applyUpgrade>> | undefined;
     const dep = await openDeployment({ project: stack.projectName });
-    const library = method === 'online' || method === 'offline';
+    const library = method !== 'runbook' && method !== 'down-up';
+    const online = method.startsWith('online');
     if (library) {
       const path = planUpgradePath({ from: FROM, to: TO, releases });
       plan = await applyUpgrade(dep, path, {
         stateDir: state,
         backupDir: backups,
-        online: method === 'online',
+        online,
+        driver: method.endsWith('-engine') ? 'engine' : 'compose',
       });
-      if (plan.hops[0]!.online.qualifies !== (method === 'online'))
-        throw new Error(`${method}: unexpected plan`);
+      if (plan.hops[0]!.online.qualifies !== online) throw new Error(`${method}: unexpected plan`);
     } else {
       stack.useVersion(TO);
     }
@@ -120,6 +124,8 @@ async function main() {
   const runs: Record<Method, { downtime: number; floor: number; total: number }[]> = {
     online: [],
     offline: [],
+    'online-engine': [],
+    'offline-engine': [],
     runbook: [],
     'down-up': [],
   };
@@ -146,12 +152,16 @@ async function main() {
     offlineToDownUp: med.offline.downtime / med['down-up'].downtime,
     onlineToBootAlone: med.online.downtime / bootAlone,
     onlineToRunbook: med.online.downtime / med.runbook.downtime,
+    offlineEngineToFloor: med['offline-engine'].downtime / withMigrations,
+    offlineEngineToRunbook: med['offline-engine'].downtime / med.runbook.downtime,
+    onlineEngineToBootAlone: med['online-engine'].downtime / bootAlone,
   };
   process.stdout.write(
-    `\nmedian of ${ROUNDS} (ms)   online ${med.online.downtime}   offline ${med.offline.downtime}   runbook ${med.runbook.downtime}   down-up ${med['down-up'].downtime}\n` +
+    `\nmedian of ${ROUNDS} (ms)   online ${med.online.downtime}   offline ${med.offline.downtime}   online-engine ${med['online-engine'].downtime}   offline-engine ${med['offline-engine'].downtime}   runbook ${med.runbook.downtime}   down-up ${med['down-up'].downtime}\n` +
       `floors (ms)   boot + migrations ${withMigrations}   boot alone ${bootAlone}\n` +
       `ratios   offline/floor ${ratios.offlineToFloor.toFixed(2)} (goal ≤ 1.2)   offline/runbook ${ratios.offlineToRunbook.toFixed(2)} (≤ 1)   offline/down-up ${ratios.offlineToDownUp.toFixed(2)} (≤ 0.5)\n` +
-      `         online/boot alone ${ratios.onlineToBootAlone.toFixed(2)} (goal ≤ 1.2)   online/runbook ${ratios.onlineToRunbook.toFixed(2)}\n`,
+      `         online/boot alone ${ratios.onlineToBootAlone.toFixed(2)} (goal ≤ 1.2)   online/runbook ${ratios.onlineToRunbook.toFixed(2)}\n` +
+      `   engine driver   offline/floor ${ratios.offlineEngineToFloor.toFixed(2)} (goal ≤ 1.2)   offline/runbook ${ratios.offlineEngineToRunbook.toFixed(2)} (≤ 1)   online/boot alone ${ratios.onlineEngineToBootAlone.toFixed(2)} (goal ≤ 1.2)\n`,
   );
   const floor = { withMigrations, bootAlone };
   process.stdout.write(`${JSON.stringify({ rounds: ROUNDS, medians: med, floor, ratios })}\n`);
