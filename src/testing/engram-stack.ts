@@ -251,6 +251,7 @@ export class EngramStack implements AsyncDisposable {
     this.#disposed = true;
     // Ending the client is cleanup: a client the test already broke must not hide the teardown.
     await this.#pg?.then((c) => c.end()).catch(() => undefined);
+    const anonymous = await this.#anonymousVolumes();
     const down = await this.compose(['down', '--volumes', '--remove-orphans', '--timeout', '5'], {
       allowFail: true,
     });
@@ -261,6 +262,34 @@ export class EngramStack implements AsyncDisposable {
         hint: 'Run sweepTestbed() (or docker compose down -v) to remove what is left',
       });
     }
+    if (anonymous.length === 0) return;
+    const rm = await run('docker', ['volume', 'rm', '--force', ...anonymous], { allowFail: true });
+    if (rm.code !== 0) {
+      throw new UpgradeError('TESTBED', {
+        message: `The anonymous volumes of ${this.projectName} could not be removed: ${rm.stderr.trim().slice(-500)}`,
+        unchanged: 'The containers, named volumes and network of the stack are gone',
+        hint: `Remove them with 'docker volume rm ${anonymous.join(' ')}'`,
+      });
+    }
+  }
+
+  /**
+   * Anonymous volumes mounted by the project's containers. A recreated container is handed its
+   * predecessor's anonymous volumes by name, so `down --volumes` no longer sees them as its own and
+   * leaves them behind: the stack removes them itself (they carry no label a sweep could find).
+   */
+  async #anonymousVolumes(): Promise<string[]> {
+    const ps = await run(
+      'docker',
+      ['ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${this.projectName}`],
+      { allowFail: true },
+    );
+    const ids = ps.stdout.split('\n').filter(Boolean);
+    // An engine that does not answer here fails `down` too, which reports it.
+    if (ps.code !== 0 || ids.length === 0) return [];
+    const format = '{{range .Mounts}}{{if eq .Type "volume"}}{{println .Name}}{{end}}{{end}}';
+    const mounts = await run('docker', ['inspect', '--format', format, ...ids], { allowFail: true });
+    return [...new Set(mounts.stdout.split('\n').filter((name) => /^[0-9a-f]{64}$/.test(name)))];
   }
 
   /** The same as `dispose()`, for `try { … } finally { await stack.stop() }` where `await using` is not available. */

@@ -1,5 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
 import { run } from '../../src/process/run-command';
 import { engramImage, startEngramStack } from '../../src/testing';
 
@@ -139,5 +141,47 @@ describe('test bed: Engram stand-in on real Postgres through the harness', () =>
     expect(r.stderr).toContain(
       '(UndefinedFunctionError) function Engram.Release.Preflight.run/0 is undefined',
     );
+  });
+
+  it('runs Postgres 18 like the stock compose file: the named volume at /var/lib/postgresql, the data in 18/docker', async () => {
+    await using stack = await startEngramStack({ version: '0.15.0', seed: false, wait: 'started' });
+    expect((await stack.query('SHOW server_version_num'))[0]![0]).toMatch(/^18\d{4}$/);
+    expect((await stack.query('SHOW data_directory'))[0]![0]).toBe('/var/lib/postgresql/18/docker');
+    const inspect = await run('docker', [
+      'inspect',
+      '--format',
+      '{{json .Mounts}}',
+      await stack.containerId('postgres'),
+    ]);
+    const mounts = JSON.parse(inspect.stdout) as { Type: string; Name: string; Destination: string }[];
+    // One volume, the named one: no anonymous volume beside it that a recreate would lose track of.
+    expect(mounts.map((m) => [m.Type, m.Name, m.Destination])).toEqual([
+      ['volume', `${stack.projectName}_pg_data`, '/var/lib/postgresql'],
+    ]);
+  });
+
+  it('dispose also removes the anonymous volumes a recreated container was handed', async () => {
+    const stack = await startEngramStack({ version: '0.15.0', seed: false });
+    let volume = '';
+    try {
+      const file = join(stack.dir, 'compose.yaml');
+      const doc = parseDocument(readFileSync(file, 'utf8'));
+      doc.setIn(['services', 'engram', 'volumes'], ['/app/cache']);
+      writeFileSync(file, doc.toString());
+      await stack.compose(['up', '-d', 'engram']);
+      await stack.compose(['up', '-d', '--force-recreate', 'engram']);
+      const inspect = await run('docker', [
+        'inspect',
+        '--format',
+        '{{json .Mounts}}',
+        await stack.containerId('engram'),
+      ]);
+      const mounts = JSON.parse(inspect.stdout) as { Name: string; Destination: string }[];
+      volume = mounts.find((m) => m.Destination === '/app/cache')?.Name ?? '';
+      expect(volume).toMatch(/^[0-9a-f]{64}$/);
+    } finally {
+      await stack.dispose();
+    }
+    expect((await run('docker', ['volume', 'inspect', volume], { allowFail: true })).code).not.toBe(0);
   });
 });
