@@ -1,21 +1,37 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DockerodeDocker } from '../../src/docker/dockerode-docker';
 import { sweepTestbed } from '../../src/testing/sweep';
 import { ensureTestbed } from '../../testbed/ensure-testbed';
+import { LeftoverCheck } from './leftovers';
 
-/** Makes the test bed ready (engine, compose, registry, images) before any integration test runs. */
+/**
+ * Makes the test bed ready (engine, compose, registry, images) before any integration test runs, and
+ * afterwards fails the run, naming them, when its tests left containers, volumes, networks or
+ * temporary directories behind (they are removed then, so the next run starts clean).
+ */
 export default async function setup(): Promise<() => Promise<void>> {
   const seconds = await ensureTestbed();
   process.stderr.write(`[testbed] ready in ${seconds.toFixed(1)} s\n`);
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
   process.env.TESTCONTAINERS_HOST_OVERRIDE ??= '127.0.0.1';
+  await sweepTestbed();
+  const docker = new DockerodeDocker();
+  const leftovers = await LeftoverCheck.start(docker);
   // Runs that use the default state dir (locks, journals, saved plans) write into the suite's own.
   const stateDir = mkdtempSync(join(tmpdir(), 'engram-state-'));
   process.env.ENGRAM_UPGRADE_STATE_DIR = stateDir;
-  await sweepTestbed();
   return async () => {
     rmSync(stateDir, { recursive: true, force: true });
+    const left = await leftovers.finish();
     await sweepTestbed();
+    if (left.length) {
+      // A throw from a teardown is only logged; the exit code is what fails the run.
+      process.exitCode = 1;
+      throw new Error(
+        `The integration tests left ${left.length} thing(s) behind (removed now; fix the test that made them):\n  ${left.join('\n  ')}`,
+      );
+    }
   };
 }
