@@ -1,4 +1,3 @@
-import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BackupEventHandler } from '../backup/backup-events';
 import { executeBackup } from '../backup/execute-backup';
@@ -9,34 +8,18 @@ import type { SigningKeySource } from '../backup/signing-key';
 import { verifyBackup } from '../backup/verify-backup';
 import { openDeployment } from '../deployment/deployment';
 import { InvalidInputError } from '../errors';
+import { abs, common, need, parsed } from './cli-args';
 import { type CliIo, confirm, EXIT } from './cli-output';
 
-const common = {
-  project: { type: 'string', short: 'p' },
-  json: { type: 'boolean' },
-  yes: { type: 'boolean', short: 'y' },
-  debug: { type: 'boolean' },
+const keyed = {
+  project: common.project,
+  json: common.json,
+  yes: common.yes,
+  debug: common.debug,
   // Where the key is, never the key: argv is readable by every user of the machine.
   'signing-key-file': { type: 'string' },
   'signing-key-env': { type: 'string' },
 } as const;
-
-function parsed<R>(parse: () => R): R {
-  try {
-    return parse();
-  } catch (err) {
-    throw new InvalidInputError({ message: (err as Error).message, hint: 'Run engram-upgrade --help' });
-  }
-}
-
-function need(value: string | undefined, flag: string): string {
-  if (value === undefined || value === '') {
-    throw new InvalidInputError({ message: `${flag} is required`, hint: 'Run engram-upgrade --help' });
-  }
-  return value;
-}
-
-const abs = (p: string): string => (isAbsolute(p) ? p : resolve(p));
 
 /** `--signing-key-file F` or `--signing-key-env NAME` (not both); neither: no key. */
 function signingKeyOf(values: {
@@ -73,7 +56,7 @@ export async function backupCommand(argv: string[], io: CliIo): Promise<number> 
       args: argv,
       strict: true,
       options: {
-        ...common,
+        ...keyed,
         dir: { type: 'string' },
         mode: { type: 'string' },
         'verify-level': { type: 'string' },
@@ -135,7 +118,7 @@ export async function verifyCommand(argv: string[], io: CliIo): Promise<number> 
       args: argv,
       strict: true,
       options: {
-        ...common,
+        ...keyed,
         dir: { type: 'string' },
         level: { type: 'string' },
         'postgres-image': { type: 'string' },
@@ -176,7 +159,7 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<number>
       args: argv,
       strict: true,
       options: {
-        ...common,
+        ...keyed,
         dir: { type: 'string' },
         'keep-app-stopped': { type: 'boolean' },
         'drop-previous': { type: 'boolean' },

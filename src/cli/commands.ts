@@ -1,5 +1,4 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openDeployment } from '../deployment/deployment';
 import { InvalidInputError, UpgradeError } from '../errors';
@@ -13,51 +12,10 @@ import { inspectDeployment } from '../upgrade/deployment-state';
 import { executeUpgrade } from '../upgrade/execute-upgrade';
 import { hopsInPlace, readHopHistory } from '../upgrade/hop-record';
 import { applyUpgrade } from '../upgrade/plan-upgrade';
+import { abs, common, envValues, need, parsed } from './cli-args';
 import { type CliIo, confirm, EXIT } from './cli-output';
 import { progressPrinter } from './progress';
 import { readReleases } from './read-releases';
-
-const common = {
-  project: { type: 'string', short: 'p' },
-  'state-dir': { type: 'string' },
-  json: { type: 'boolean' },
-  yes: { type: 'boolean', short: 'y' },
-  debug: { type: 'boolean' },
-} as const;
-
-/** Runs node's argument parser; its complaints become INVALID_INPUT (exit 2). */
-function parsed<R>(parse: () => R): R {
-  try {
-    return parse();
-  } catch (err) {
-    throw new InvalidInputError({ message: (err as Error).message, hint: 'Run engram-upgrade --help' });
-  }
-}
-
-function need(value: unknown, flag: string): string {
-  if (typeof value !== 'string' || value === '') {
-    throw new InvalidInputError({ message: `${flag} is required`, hint: 'Run engram-upgrade --help' });
-  }
-  return value;
-}
-
-const abs = (p: string | undefined) => (p === undefined ? undefined : isAbsolute(p) ? p : resolve(p));
-
-/** `--env NAME`: the value is read from this process's environment, so it never appears in argv. */
-function envValues(names: string[] | undefined, io: CliIo): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of names ?? []) {
-    const value = io.env[name];
-    if (value === undefined) {
-      throw new InvalidInputError({
-        message: `--env ${name}: ${name} is not set in the environment`,
-        hint: `Export it first (read -s ${name}; export ${name}); values are never taken from the command line`,
-      });
-    }
-    out[name] = value;
-  }
-  return out;
-}
 
 const printer = (io: CliIo, json: boolean | undefined) =>
   json ? () => undefined : progressPrinter({ write: io.out, tty: io.tty, columns: io.columns });

@@ -8,12 +8,17 @@ import { createInterface } from 'node:readline/promises';
 import { backupCommand, restoreCommand, verifyCommand } from './backup-commands';
 import { type CliIo, EXIT, reportError } from './cli-output';
 import { applyCommand, planCommand, recoverCommand, rollbackCommand, statusCommand } from './commands';
+import { notesCommand } from './notes-command';
+import { rehearseCommand } from './rehearse-command';
 import { testbedCommand } from './testbed-command';
 
 const USAGE = `engram-upgrade — safe upgrades of a self-hosted Engram deployment
 
 Usage:
   engram-upgrade status   --project P [--state-dir D] [--json]
+  engram-upgrade notes    --releases-json FILE | --changelog FILE [--json]
+  engram-upgrade rehearse --project P --releases-json FILE | --changelog FILE [--to VERSION|latest]
+                          [--backup BACKUP_DIR] [--env NAME]... [--save FILE] [--json]
   engram-upgrade plan     --project P --releases-json FILE | --changelog FILE [--to VERSION|latest]
                           [--backup-dir D] [--state-dir D] [--env NAME]... [--offline] [--save FILE] [--json]
   engram-upgrade apply    --project P --plan FILE [--env NAME]... [--resume continue|rollback]
@@ -52,6 +57,8 @@ backup unsigned or changed since it was signed);
 
 const COMMANDS: Record<string, (argv: string[], io: CliIo) => Promise<number>> = {
   status: statusCommand,
+  notes: notesCommand,
+  rehearse: rehearseCommand,
   plan: planCommand,
   apply: applyCommand,
   rollback: rollbackCommand,

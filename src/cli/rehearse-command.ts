@@ -1,0 +1,64 @@
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { openDeployment } from '../deployment/deployment';
+import { UpgradeError } from '../errors';
+import { planUpgradePath } from '../plan';
+import { rehearse } from '../rehearse/rehearse';
+import { inspectDeployment } from '../upgrade/deployment-state';
+import { abs, common, envValues, need, parsed } from './cli-args';
+import { type CliIo, EXIT } from './cli-output';
+import { readReleases } from './read-releases';
+
+/** `rehearse`: the path on a throwaway copy of the deployment, timed, rolled back, removed. */
+export async function rehearseCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parsed(() =>
+    parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        ...common,
+        to: { type: 'string' },
+        'releases-json': { type: 'string' },
+        changelog: { type: 'string' },
+        backup: { type: 'string' },
+        env: { type: 'string', multiple: true },
+        save: { type: 'string' },
+      },
+    }),
+  );
+  const env = envValues(values.env, io);
+  const dep = await openDeployment({ project: need(values.project, '--project') });
+  const releases = await readReleases({ releasesJson: values['releases-json'], changelog: values.changelog });
+  const state = await inspectDeployment(dep);
+  if (!state.version) {
+    throw new UpgradeError('INVALID_INPUT', {
+      message: 'The app does not answer /api/health, so the running version cannot be confirmed',
+      unchanged: 'Nothing was changed',
+      hint: 'Bring it up healthy first (docker compose up -d), then rehearse again',
+    });
+  }
+  const path = planUpgradePath({ from: state.version, to: values.to ?? 'latest', releases });
+  const report = await rehearse(dep, path, {
+    backup: abs(values.backup),
+    env,
+    onEvent: (e) => {
+      if (!values.json && e.type === 'phase') io.out(`${e.phase}${e.detail ? `: ${e.detail}` : ''}\n`);
+    },
+  });
+  if (values.save) {
+    await writeFile(values.save, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 });
+  }
+  if (values.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
+  else {
+    for (const h of report.hops) {
+      const back = h.rollback
+        ? `rollback by ${h.rollback.strategy} ${h.rollback.ok ? `in ${(h.rollback.ms / 1000).toFixed(1)} s` : `FAILED: ${h.rollback.error}`}`
+        : 'rollback not tried';
+      io.out(
+        `  ${h.from} → ${h.to}: ${(h.ms / 1000).toFixed(1)} s, down ${(h.downtimeMs / 1000).toFixed(1)} s; ${back}\n`,
+      );
+    }
+    io.out(`Rehearsed on ${report.rehearsalProject} (removed); the real deployment was not changed.\n`);
+  }
+  return report.hops.every((h) => h.rollback === null || h.rollback.ok) ? EXIT.ok : EXIT.failed;
+}
