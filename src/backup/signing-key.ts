@@ -105,6 +105,11 @@ export async function loadSigningKey(
   });
 }
 
+/** The place a plan's reference names, to load the key from again. */
+export function signingKeySourceOf(ref: SigningKeyRef): SigningKeySource {
+  return ref.from === 'file' ? { file: ref.path } : { env: ref.name };
+}
+
 /**
  * Reads the key a plan recorded, from the same place, and refuses it unless it is the same key (same
  * id): a plan is carried out with the key it was reviewed with. No reference gives no key.
@@ -114,7 +119,7 @@ export async function reloadSigningKey(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<SigningKey | undefined> {
   if (!ref) return undefined;
-  const key = await loadSigningKey(ref.from === 'file' ? { file: ref.path } : { env: ref.name }, env);
+  const key = await loadSigningKey(signingKeySourceOf(ref), env);
   if (key.keyId !== ref.keyId) {
     throw unusable(
       ref.from === 'file' ? `file ${ref.path}` : `variable ${ref.name}`,

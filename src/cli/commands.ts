@@ -1,10 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { openDeployment } from '../deployment/deployment';
-import { InvalidInputError, UpgradeError } from '../errors';
+import { InvalidInputError } from '../errors';
 import { findInterruptedRun } from '../execute/saved-plan';
 import { defaultStateDir } from '../execute/state-dir';
-import { describePath, planUpgradePath } from '../plan';
+import { describePath } from '../plan';
 import { resumeInterrupted } from '../recover/resume-interrupted';
 import { executeRollback } from '../rollback/execute-rollback';
 import { rollback } from '../rollback/plan-rollback';
@@ -15,7 +15,7 @@ import { applyUpgrade } from '../upgrade/plan-upgrade';
 import { abs, common, envValues, need, parsed } from './cli-args';
 import { type CliIo, confirm, EXIT } from './cli-output';
 import { progressPrinter } from './progress';
-import { readReleases } from './read-releases';
+import { pathFromRunning } from './running-path';
 
 const printer = (io: CliIo, json: boolean | undefined) =>
   json ? () => undefined : progressPrinter({ write: io.out, tty: io.tty, columns: io.columns });
@@ -73,16 +73,11 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
   );
   const env = envValues(values.env, io);
   const dep = await openDeployment({ project: need(values.project, '--project') });
-  const releases = await readReleases({ releasesJson: values['releases-json'], changelog: values.changelog });
-  const state = await inspectDeployment(dep);
-  if (!state.version) {
-    throw new UpgradeError('INVALID_INPUT', {
-      message: `The app does not answer /api/health, so the running version cannot be confirmed`,
-      unchanged: 'Nothing was changed',
-      hint: 'Bring it up healthy first (docker compose up -d), then plan again',
-    });
-  }
-  const path = planUpgradePath({ from: state.version, to: values.to ?? 'latest', releases });
+  const path = await pathFromRunning(
+    dep,
+    { releasesJson: values['releases-json'], changelog: values.changelog, to: values.to },
+    'plan',
+  );
   const plan = await applyUpgrade(dep, path, {
     backupDir: abs(values['backup-dir']),
     stateDir: abs(values['state-dir']),

@@ -1,13 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { openDeployment } from '../deployment/deployment';
-import { UpgradeError } from '../errors';
-import { planUpgradePath } from '../plan';
 import { rehearse } from '../rehearse/rehearse';
-import { inspectDeployment } from '../upgrade/deployment-state';
 import { abs, common, envValues, need, parsed } from './cli-args';
 import { type CliIo, EXIT } from './cli-output';
-import { readReleases } from './read-releases';
+import { pathFromRunning } from './running-path';
 
 /** `rehearse`: the path on a throwaway copy of the deployment, timed, rolled back, removed. */
 export async function rehearseCommand(argv: string[], io: CliIo): Promise<number> {
@@ -28,16 +25,11 @@ export async function rehearseCommand(argv: string[], io: CliIo): Promise<number
   );
   const env = envValues(values.env, io);
   const dep = await openDeployment({ project: need(values.project, '--project') });
-  const releases = await readReleases({ releasesJson: values['releases-json'], changelog: values.changelog });
-  const state = await inspectDeployment(dep);
-  if (!state.version) {
-    throw new UpgradeError('INVALID_INPUT', {
-      message: 'The app does not answer /api/health, so the running version cannot be confirmed',
-      unchanged: 'Nothing was changed',
-      hint: 'Bring it up healthy first (docker compose up -d), then rehearse again',
-    });
-  }
-  const path = planUpgradePath({ from: state.version, to: values.to ?? 'latest', releases });
+  const path = await pathFromRunning(
+    dep,
+    { releasesJson: values['releases-json'], changelog: values.changelog, to: values.to },
+    'rehearse',
+  );
   const report = await rehearse(dep, path, {
     backup: abs(values.backup),
     env,

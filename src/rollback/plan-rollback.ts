@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadManifest } from '../backup/load-manifest';
 import { readContents } from '../backup/restore-into';
+import { loadSigningKey, type SigningKeySource } from '../backup/signing-key';
 import { type Deployment, dbIdentityOf } from '../deployment/deployment';
 import { InvalidInputError, UpgradeError } from '../errors';
 import { bindingOf } from '../execute/plan-binding';
@@ -36,6 +37,11 @@ export interface RollbackOptions {
   migratorVersion?: string;
   /** Agree up front that a restore discards what was written since its backup. @default false */
   acceptDataLoss?: boolean;
+  /**
+   * Check the signature of a backup the rollback restores (HMAC-SHA256 `manifest.sig`): an unsigned or
+   * changed backup is then refused. The plan records where the key is and its id, never the key.
+   */
+  signingKey?: SigningKeySource;
   /** @default 120000 */
   healthTimeoutMs?: number;
   /** How the old version's container is recreated (see `ApplyUpgradeOptions.driver`). @default 'auto' */
@@ -220,6 +226,7 @@ export async function rollback(deployment: Deployment, options: RollbackOptions 
       irreversible: true,
       input: {
         backup: restoring.backup,
+        signing: options.signingKey ? (await loadSigningKey(options.signingKey)).ref : null,
         expectApplied: restoring.preApplied,
         needsConsent,
         changedSinceBackup,

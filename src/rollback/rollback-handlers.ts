@@ -1,5 +1,7 @@
 import { runRestoreWithin } from '../backup/execute-restore';
+import { SigningKeyRefSchema } from '../backup/manifest-signature';
 import { restore } from '../backup/plan-restore';
+import { reloadSigningKey, signingKeySourceOf } from '../backup/signing-key';
 import type { ComposeProjectFiles } from '../compose/compose-cli';
 import type { Deployment } from '../deployment/deployment';
 import type { Handlers } from '../execute/step-runner';
@@ -39,7 +41,15 @@ export const rollbackHandlers: Handlers<RollbackContext> = {
         backup: { path: string; id: string };
         expectApplied: string[];
       };
-      const plan = await restore(input.backup.path, rt.ctx.deployment, { stopApp: true, startApp: false });
+      // The key the plan was made with, or none; a key that changed since is refused.
+      const key = await reloadSigningKey(
+        step.input.signing ? SigningKeyRefSchema.parse(step.input.signing) : null,
+      );
+      const plan = await restore(input.backup.path, rt.ctx.deployment, {
+        stopApp: true,
+        startApp: false,
+        signingKey: key ? signingKeySourceOf(key.ref) : undefined,
+      });
       const result = await runRestoreWithin(rt.ctx.deployment, plan, {
         onEvent: (e) => {
           if (e.type === 'progress')

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { isAbsolute } from 'node:path';
 import { checkedPlan } from '../backup/checked-plan';
+import type { SigningKeyRef } from '../backup/manifest-signature';
+import { loadSigningKey, type SigningKeySource } from '../backup/signing-key';
 import { parseEnvFile } from '../compose/env-file';
 import { healthDeadlineMs } from '../compose/health-deadline';
 import { withTag } from '../compose/image-reference';
@@ -42,6 +44,11 @@ export interface ApplyUpgradeOptions {
   healthTimeoutMs?: number;
   /** Backup verification level. @default 1 */
   verifyLevel?: 1 | 2;
+  /**
+   * Sign the hops' backups (HMAC-SHA256 `manifest.sig`), as `backup({ signingKey })` does. The plan
+   * records where the key is and its id, never the key; the executor reads it again.
+   */
+  signingKey?: SigningKeySource;
   /**
    * Run a hop's migrations ahead, from the new image in a one-off container while the old version
    * keeps serving, when every pending one only expands the schema. Planning then pulls each hop's
@@ -113,6 +120,7 @@ export async function applyUpgrade(
       hint: 'Pass the report of a rehearsal of this deployment, or none',
     });
   }
+  const signing = options.signingKey ? (await loadSigningKey(options.signingKey)).ref : null;
   const hops: PlannedHop[] = [];
   const steps: ExecStep[] = [];
   const warnings: string[] = [...recreate.warnings];
@@ -176,7 +184,12 @@ export async function applyUpgrade(
     const planned: PlannedHop = { ...hop, index, image, envEdits, online, estimate };
     hops.push(planned);
     steps.push(
-      ...hopSteps(planned, { backupDir, verifyLevel: options.verifyLevel ?? 1, envNames: [...known] }),
+      ...hopSteps(planned, {
+        backupDir,
+        verifyLevel: options.verifyLevel ?? 1,
+        envNames: [...known],
+        signing,
+      }),
     );
   }
   const healthTimeoutMs = options.healthTimeoutMs ?? healthDeadlineMs(composeFiles, deployment.appService);
@@ -213,7 +226,7 @@ export async function applyUpgrade(
 
   function hopSteps(
     hop: PlannedHop,
-    o: { backupDir: string | null; verifyLevel: 1 | 2; envNames: string[] },
+    o: { backupDir: string | null; verifyLevel: 1 | 2; envNames: string[]; signing: SigningKeyRef | null },
   ): ExecStep[] {
     const g = `hop-${hop.index}`;
     const id = (s: string) => `hop${hop.index}.${s}`;
@@ -254,9 +267,9 @@ export async function applyUpgrade(
         id: id('backup'),
         kind: 'backup',
         group: g,
-        action: `Take a ${hop.backup.mode} backup into ${o.backupDir} and verify it (level ${o.verifyLevel})${hop.backup.mode === 'quiesced' ? '; the app stays stopped until the new version starts' : ''}`,
+        action: `Take a ${hop.backup.mode} backup into ${o.backupDir}${o.signing ? `, signed (key id ${o.signing.keyId}),` : ''} and verify it (level ${o.verifyLevel})${hop.backup.mode === 'quiesced' ? '; the app stays stopped until the new version starts' : ''}`,
         undo: hop.backup.mode === 'quiesced' ? 'Start the app again' : 'Nothing to undo: the backup is kept',
-        input: { mode: hop.backup.mode, dir: o.backupDir, verifyLevel: o.verifyLevel },
+        input: { mode: hop.backup.mode, dir: o.backupDir, verifyLevel: o.verifyLevel, signing: o.signing },
       });
     }
     if (hop.online.qualifies) {

@@ -1,5 +1,7 @@
 import { runBackupWithin } from '../backup/execute-backup';
+import { SigningKeyRefSchema } from '../backup/manifest-signature';
 import { backup } from '../backup/plan-backup';
+import { reloadSigningKey, signingKeySourceOf } from '../backup/signing-key';
 import { repositoryOf, tagOf } from '../compose/image-reference';
 import { UpgradeError } from '../errors';
 import type { ExecStep } from '../execute/step';
@@ -151,6 +153,10 @@ export const upgradeHandlers: Handlers<UpgradeContext> = {
 
   backup: {
     async run(step, rt) {
+      // The key the plan was made with, or none: a key that changed since is refused here.
+      const key = await reloadSigningKey(
+        step.input.signing ? SigningKeyRefSchema.parse(step.input.signing) : null,
+      );
       const { deployment } = rt.ctx;
       const mode = step.input.mode === 'quiesced' ? 'quiesced' : 'online';
       const wasRunning = (await deployment.app()).running;
@@ -159,6 +165,7 @@ export const upgradeHandlers: Handlers<UpgradeContext> = {
         mode,
         restartApp: false,
         verifyLevel: step.input.verifyLevel === 2 ? 2 : 1,
+        signingKey: key ? signingKeySourceOf(key.ref) : undefined,
       });
       const taken = await runBackupWithin(deployment, plan, {
         signal: rt.signal,
