@@ -152,7 +152,7 @@ describe('the engine recreate driver', () => {
       ]);
       expect(configOf(await project.inspect('app'))).toEqual(configOf(before));
     } finally {
-      await seed.remove({ force: true });
+      await seed.remove({ force: true, v: true });
       await docker
         .getImage(broken)
         .remove({ force: true })

@@ -71,6 +71,9 @@ export class LabProject implements AsyncDisposable {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
+    // A replacement is handed its predecessor's anonymous volumes by name, so neither `down --volumes`
+    // nor removing the container with its volumes takes them any more: they are removed by name.
+    const anonymous = await this.anonymousVolumes();
     try {
       await this.compose(['down', '--volumes', '--remove-orphans', '--timeout', '1']);
     } finally {
@@ -81,7 +84,23 @@ export class LabProject implements AsyncDisposable {
           .remove({ force: true, v: true })
           .catch(() => undefined);
       rmSync(this.dir, { recursive: true, force: true });
+      for (const name of anonymous)
+        await docker
+          .getVolume(name)
+          .remove()
+          .catch((err: { statusCode?: number }) => {
+            if (err.statusCode !== 404) throw err; // 404: gone with its container after all
+          });
     }
+  }
+
+  /** Anonymous (unnamed, 64-hex) volumes mounted by the project's containers. */
+  async anonymousVolumes(): Promise<string[]> {
+    const names = new Set<string>();
+    for (const c of await this.containers())
+      for (const m of (await docker.getContainer(c.id).inspect()).Mounts)
+        if (m.Type === 'volume' && m.Name && /^[0-9a-f]{64}$/.test(m.Name)) names.add(m.Name);
+    return [...names];
   }
 }
 
