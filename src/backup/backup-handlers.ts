@@ -99,6 +99,7 @@ export function manifestOf(
     project: plan.project,
     mode: plan.mode,
     format: 'custom',
+    compression: plan.compression,
     engram: prep.engram,
     masterKeyFingerprint: prep.masterKeyFingerprint,
     database: {
@@ -297,8 +298,9 @@ export const backupHandlers: Handlers<BackupCtx> = {
       const prep = prepared(rt.outputs);
       const finalPath = join(prep.parent.path, basename(plan.destination.path));
       // Killed after the rename, before it was journalled: the backup is already complete.
-      if (!(await pathExists(prep.work.path)) && (await manifestIdAt(finalPath)) === plan.id) {
-        return { path: plan.destination.path };
+      if (!(await pathExists(prep.work.path))) {
+        const published = await manifestAt(finalPath);
+        if (published?.id === plan.id) return { path: plan.destination.path, totalMs: published.totalMs };
       }
       const { verifyMs } = rt.outputs.get('verify') as { verifyMs: number };
       const manifest = manifestOf(plan, prep, dumped(rt.outputs), {
@@ -311,7 +313,7 @@ export const backupHandlers: Handlers<BackupCtx> = {
       await writeManifestSignature(prep.work.path, manifestText, plan.signing);
       await syncDir(prep.work.path);
       await publishPinned(prep.work, prep.parent, finalPath);
-      return { path: plan.destination.path };
+      return { path: plan.destination.path, totalMs: manifest.timings.totalMs };
     },
   },
 
@@ -335,8 +337,8 @@ async function pathExists(path: string): Promise<boolean> {
   );
 }
 
-/** The id in the manifest at `dir`, or null when there is none to read. */
-async function manifestIdAt(dir: string): Promise<string | null> {
+/** The id and total time in the manifest at `dir`, or null when there is none to read. */
+async function manifestAt(dir: string): Promise<{ id: string; totalMs: number } | null> {
   let text: string;
   try {
     text = await readFile(join(dir, MANIFEST_FILE), 'utf8');
@@ -345,8 +347,9 @@ async function manifestIdAt(dir: string): Promise<string | null> {
     throw err;
   }
   try {
-    const parsed = JSON.parse(text) as { id?: unknown };
-    return typeof parsed.id === 'string' ? parsed.id : null;
+    const parsed = JSON.parse(text) as { id?: unknown; timings?: { totalMs?: unknown } };
+    if (typeof parsed.id !== 'string') return null;
+    return { id: parsed.id, totalMs: Number(parsed.timings?.totalMs ?? 0) };
   } catch {
     return null; // not a manifest this run wrote
   }

@@ -35,6 +35,11 @@ export const BackupPlanSchema = z.object({
     }),
   ]),
   format: z.literal('custom'),
+  /**
+   * How pg_dump compresses the archive: `zstd` (level 1) where client and server are 16 or newer,
+   * several times faster than the default `gzip` at a similar size; pg_restore reads either.
+   */
+  compression: z.enum(['gzip', 'zstd', 'lz4']).default('gzip'),
   destination: z.object({ dir: z.string(), path: z.string(), tempPath: z.string() }),
   space: z.object({
     requiredBytes: z.number().int().nonnegative(),

@@ -15,11 +15,13 @@ export interface DumpInput {
   signal?: AbortSignal;
 }
 
-/** Streams `pg_dump -Fc` of the planned snapshot into the writer. Returns exit code and stderr. */
+/** Streams `pg_dump -Fc` (compressed as planned) of the planned snapshot into the writer. Returns exit code and stderr. */
 export async function dumpDatabase(input: DumpInput): Promise<{ exitCode: number | null; stderr: string }> {
   const { plan } = input;
   const args = [
     '-Fc',
+    // gzip is pg_dump's default; zstd and lz4 need a 16 or newer client and server (the plan checked).
+    ...(plan.compression === 'gzip' ? [] : [`--compress=${plan.compression}:1`]),
     `--snapshot=${input.snapshot}`,
     '--no-password',
     '-U',

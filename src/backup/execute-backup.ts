@@ -127,14 +127,12 @@ async function backupOutcome(
 ): Promise<BackupResult> {
   const appName = plan.source.appContainer ?? 'the app';
   if (outcome.status === 'finished') {
-    const { path } = outcome.outputs.get('commit') as { path: string };
+    // The manifest as written: the same timings the file holds.
+    const { path, totalMs } = outcome.outputs.get('commit') as { path: string; totalMs: number };
     const prep = outcome.outputs.get('prepare') as PreparedBackup;
     const { verifyMs } = outcome.outputs.get('verify') as { verifyMs: number };
     const dump = outcome.outputs.get('dump') as DumpedBackup;
-    const manifest = manifestOf(plan, prep, dump, {
-      verifyMs,
-      totalMs: Object.values(outcome.timings).reduce((a, b) => a + b, 0),
-    });
+    const manifest = manifestOf(plan, prep, dump, { verifyMs, totalMs });
     return { path, manifest };
   }
   // Killed or failed after the rename: the backup is complete at its final path, whatever the journal says.

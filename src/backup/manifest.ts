@@ -56,6 +56,8 @@ export const BackupManifestSchema = z
     project: z.string(),
     mode: z.enum(['online', 'quiesced']),
     format: z.literal('custom'),
+    /** The archive's compression (pg_dump `--compress`); absent in backups made before it was recorded. */
+    compression: z.enum(['gzip', 'zstd', 'lz4']).optional(),
     engram: z.object({
       version: z.string().nullable(),
       image: z.string(),

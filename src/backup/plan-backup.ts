@@ -39,6 +39,12 @@ export interface BackupOptions {
   requiredFreeBytes?: number;
   /** Where the run's lock, journal and saved plan go. @default `defaultStateDir()` */
   stateDir?: string;
+  /**
+   * The archive's compression. `auto` takes `zstd` where pg_dump and the server are 16 or newer (several
+   * times faster than gzip, so a quiesced backup stops the app for less time), `gzip` otherwise.
+   * @default 'auto'
+   */
+  compression?: 'auto' | 'gzip' | 'zstd' | 'lz4';
   /** The clock, for the backup id and timestamps. @default () => new Date() */
   now?: () => Date;
 }
@@ -170,6 +176,16 @@ export async function backup(deployment: Deployment, options: BackupOptions): Pr
     }
     dump = { where: 'host', host: options.dump.host, port: options.dump.port, clientMajor };
   }
+  // pg_dump in the container is the server's own version; a host client is as old as it is.
+  const dumpMajor = dump.where === 'host' ? Math.min(dump.clientMajor, serverMajor) : serverMajor;
+  const asked = options.compression ?? 'auto';
+  if (asked !== 'auto' && asked !== 'gzip' && dumpMajor < 16) {
+    throw new InvalidInputError({
+      message: `compression '${asked}' needs pg_dump 16 or newer, and this dump runs with ${dumpMajor}`,
+      hint: "Use compression: 'gzip' (or 'auto')",
+    });
+  }
+  const compression = asked === 'auto' ? (dumpMajor >= 16 ? 'zstd' : 'gzip') : asked;
 
   await checkBackupDir(dir);
   const requiredBytes = options.requiredFreeBytes ?? sizeBytes;
@@ -216,7 +232,7 @@ export async function backup(deployment: Deployment, options: BackupOptions): Pr
       id: 'dump',
       kind: 'backup.dump',
       group: 'backup',
-      action: `Open a read-only transaction and export its snapshot; count rows, read schema_migrations and the roles (login, inherit, memberships; no passwords) in it; then pg_dump -Fc of ${database} from that snapshot (${dump.where === 'container' ? 'inside the Postgres container' : `host client ${dump.clientMajor} against ${dump.host}:${dump.port}`}), streamed to the working directory, sha256 on the fly`,
+      action: `Open a read-only transaction and export its snapshot; count rows, read schema_migrations and the roles (login, inherit, memberships; no passwords) in it; then pg_dump -Fc (${compression === 'gzip' ? 'gzip' : `${compression}:1`}) of ${database} from that snapshot (${dump.where === 'container' ? 'inside the Postgres container' : `host client ${dump.clientMajor} against ${dump.host}:${dump.port}`}), streamed to the working directory, sha256 on the fly`,
       undo: 'Close the transaction; the working directory goes with the first step',
       input: {},
     },
@@ -274,6 +290,7 @@ export async function backup(deployment: Deployment, options: BackupOptions): Pr
     },
     dump,
     format: 'custom',
+    compression,
     destination: { dir, path, tempPath },
     space: { requiredBytes, availableBytes },
     verify: { level: verifyLevel },

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type BackupEvent, backup, executeBackup, verifyBackup } from '../../../src/backup';
@@ -30,6 +30,14 @@ describe('backup', () => {
     expect(m.files.map((f) => f.name)).toEqual(['db.dump']);
     expect(m.roleSpecs.find((r) => r.name === 'engram_app')?.login).toBe(true);
     expect(m.verifiedLevel).toBe(2);
+    // Postgres 18 dumps with zstd: the archive says so, and pg_restore reads it (the level-2 check restored it).
+    expect(plan.compression).toBe('zstd');
+    expect(m.compression).toBe('zstd');
+    const toc = await dep.docker.exec((await dep.db()).id, {
+      cmd: ['pg_restore', '--list'],
+      stdin: createReadStream(join(result.path, 'db.dump')),
+    });
+    expect(toc.stdout).toMatch(/Compression: zstd/);
     expect(JSON.parse(readFileSync(join(result.path, 'manifest.json'), 'utf8'))).toEqual(m);
     expect(events.some((e) => e.type === 'dump-written')).toBe(true);
 

@@ -232,6 +232,15 @@ describe('backup() planning', () => {
     expect(plan.steps.find((s) => s.id === 'stop-app')?.input).toEqual({ container: 'engram-engram-1-id' });
   });
 
+  it('compresses with zstd on a Postgres 16+ server, and with gzip when asked', async () => {
+    const { docker } = stack();
+    const dep = await open(docker);
+    const auto = await backup(dep, { dir });
+    expect(auto.compression).toBe('zstd');
+    expect(auto.steps.find((s) => s.id === 'dump')?.action).toContain('pg_dump -Fc (zstd:1)');
+    expect((await backup(dep, { dir, compression: 'gzip' })).compression).toBe('gzip');
+  });
+
   it('quiesced mode has nothing to stop when the app is not running', async () => {
     const { docker } = stack({ appRunning: false });
     const plan = await backup(await open(docker), { dir, mode: 'quiesced' });
@@ -264,7 +273,12 @@ describe('backup() planning', () => {
       const [containerId, req] = exec.args as [string, { cmd: string[] }];
       expect(containerId).toBe('engram-postgres-1-id');
       const argv = req.cmd;
-      expect(argv.slice(argv.indexOf('-U'), argv.indexOf('-U') + 4)).toEqual(['-U', 'engram', '-d', 'engram']);
+      expect(argv.slice(argv.indexOf('-U'), argv.indexOf('-U') + 4)).toEqual([
+        '-U',
+        'engram',
+        '-d',
+        'engram',
+      ]);
       expect(argv.join(' ')).not.toContain(CANARY);
     }
     expect(log.sql).toHaveLength(2);
