@@ -3,6 +3,8 @@
  * way an operator's terminal, a CI runner or the OOM killer ends a run without warning.
  * argv: <upgrade|rollback|backup|restore> <project> <plan.json> <step> <started|finished>
  * A step of `progress:<phase>` kills at the first progress event of that phase (mid-dump, mid-restore).
+ * With ENGRAM_TEST_SIGNAL=SIGSTOP it stops instead, once, and finishes after a SIGCONT: a run that holds
+ * its locks mid-step for as long as a test needs.
  */
 import { readFileSync } from 'node:fs';
 import type { BackupEvent } from '../../src/backup/backup-events';
@@ -22,11 +24,16 @@ const [mode, project, planFile, step, status] = process.argv.slice(2) as [
 ];
 const dep = await openDeployment({ project });
 const plan = JSON.parse(readFileSync(planFile, 'utf8'));
+const signal = process.env.ENGRAM_TEST_SIGNAL === 'SIGSTOP' ? 'SIGSTOP' : 'SIGKILL';
+let fired = false;
 const onEvent = (e: StepEvent | BackupEvent) => {
   const hit =
     (e.type === 'step' && e.step === step && e.status === status) ||
     (e.type === 'progress' && step === `progress:${e.phase}`);
-  if (hit) process.kill(process.pid, 'SIGKILL');
+  if (hit && !fired) {
+    fired = true;
+    process.kill(process.pid, signal);
+  }
 };
 if (mode === 'rollback') await executeRollback(dep, plan, { onEvent, acceptDataLoss: true });
 else if (mode === 'backup') await executeBackup(dep, plan, { onEvent });

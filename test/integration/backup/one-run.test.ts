@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { backup, executeBackup, executeRestore, restore, verifyBackup } from '../../../src/backup';
 import { openDeployment } from '../../../src/deployment/deployment';
@@ -9,6 +13,12 @@ const BULK =
   "SELECT (SELECT id FROM users WHERE email = 'bulk@example.test'), 'n' || g, repeat(md5(random()::text), 16) " +
   'FROM generate_series(1, 150000) g';
 
+/** Whether the process is stopped (state T in /proc). */
+function stopped(pid: number): boolean {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
+}
+
 describe('one run per deployment: backup, restore, upgrade and rollback share one lock', () => {
   it('a restore started during an online backup is refused (same or another state dir); the backup finishes', async () => {
     await using stack = await startEngramStack({ version: '0.15.0' });
@@ -18,26 +28,51 @@ describe('one run per deployment: backup, restore, upgrade and rollback share on
     const sameDir = await restore(first.path, dep);
     const otherDir = await restore(first.path, dep, { stateDir: tempDir('engram-test-state-') });
 
-    let dumping!: () => void;
-    const dumpStarted = new Promise<void>((resolve) => {
-      dumping = resolve;
-    });
-    const running = executeBackup(dep, await backup(dep, { dir: tempDir('engram-backups-') }), {
-      onEvent: (e) => {
-        if (e.type === 'progress' && e.phase === 'dump') dumping();
+    // The backup runs in a child that stops itself mid-dump, holding both locks, until it is continued.
+    const plan = await backup(dep, { dir: tempDir('engram-backups-') });
+    const planFile = join(tempDir('engram-test-plan-'), 'plan.json');
+    writeFileSync(planFile, JSON.stringify(plan));
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(import.meta.dirname, '../kill-child.ts'),
+        'backup',
+        stack.projectName,
+        planFile,
+        'progress:dump',
+        'started',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        cwd: join(import.meta.dirname, '../../..'),
+        env: { ...process.env, ENGRAM_TEST_SIGNAL: 'SIGSTOP' },
       },
+    );
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
     });
-    await dumpStarted;
-    // The lock file in the shared state dir names the owner; another state dir meets the database lock.
-    const refused = await executeRestore(dep, sameDir).catch((e: unknown) => e);
-    expect(refused).toMatchObject({ code: 'LOCKED' });
-    const refusedElsewhere = await executeRestore(dep, otherDir).catch((e: unknown) => e);
-    expect(refusedElsewhere).toMatchObject({ code: 'LOCKED' });
-    expect((refusedElsewhere as Error).message).toContain('Another run holds the database lock');
-
-    const taken = await running;
-    expect((await verifyBackup(taken.path, { deployment: dep })).id).toBe(taken.manifest.id);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      for (let i = 0; !stopped(child.pid!); i++) {
+        if (i > 600) throw new Error(`the backup child never reached its dump: ${err}`);
+        await delay(100);
+      }
+      // The lock file in the shared state dir names the owner; another state dir meets the database lock.
+      const refused = await executeRestore(dep, sameDir).catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: 'LOCKED' });
+      const refusedElsewhere = await executeRestore(dep, otherDir).catch((e: unknown) => e);
+      expect(refusedElsewhere).toMatchObject({ code: 'LOCKED' });
+      expect((refusedElsewhere as Error).message).toContain('Another run holds the database lock');
+    } finally {
+      child.kill('SIGCONT');
+    }
+    expect(await exited).toBe(0);
+    expect((await verifyBackup(plan.destination.path, { deployment: dep })).id).toBe(plan.id);
+    const manifest = JSON.parse(readFileSync(join(plan.destination.path, 'manifest.json'), 'utf8'));
     const rows = await stack.query('SELECT count(*) FROM notes');
-    expect(taken.manifest.tables['public.notes']).toBe(Number(rows[0]![0]));
+    expect(manifest.tables['public.notes']).toBe(Number(rows[0]![0]));
   });
 });
