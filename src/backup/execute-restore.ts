@@ -162,9 +162,11 @@ async function restoreOutcome(
   }[staging];
   const previous =
     o.outputs.has('drop-previous') || o.failedStep.id === 'drop-previous'
-      ? (await databaseOid(admin, plan.previousDatabase).catch(() => null)) === null
-        ? 'the previous one was dropped'
-        : `the previous one is ${plan.previousDatabase}`
+      ? await databaseOid(admin, plan.previousDatabase).then(
+          (oid) =>
+            oid === null ? 'the previous one was dropped' : `the previous one is ${plan.previousDatabase}`,
+          () => `whether the previous one, ${plan.previousDatabase}, was dropped could not be checked`,
+        )
       : `the previous one is ${plan.previousDatabase}`;
   const aborted = options.signal?.aborted === true || o.error.code === 'ABORTED';
   const details = {
