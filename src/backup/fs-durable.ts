@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { access, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { openRegular } from './regular-file';
 
@@ -43,10 +43,13 @@ export async function removeQuietly(path: string): Promise<void> {
   await rm(path, { recursive: true, force: true }).catch(() => undefined);
 }
 
-/** Whether the path exists. Only "no such file" means no: any other failure to look is thrown. */
+/**
+ * Whether there is an entry at the path (a link counts as one and is not followed). Only "no such
+ * file" means no: any other failure to look is thrown.
+ */
 export async function exists(path: string): Promise<boolean> {
   try {
-    await access(path);
+    await lstat(path);
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;

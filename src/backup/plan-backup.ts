@@ -1,5 +1,5 @@
 import { statfs } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { psqlQuery } from '../db/psql';
 import { type Deployment, dbIdentityOf, secretsOf } from '../deployment/deployment';
 import { InvalidInputError, UpgradeError } from '../errors';
@@ -9,8 +9,7 @@ import { run } from '../process/run-command';
 import { requireAbsolutePath } from './absolute-path';
 import { type BackupPlan, BackupPlanSchema } from './backup-plan';
 import { readDatabaseBinding } from './database-binding';
-import { exists } from './fs-durable';
-import { checkBackupDir } from './safe-dir';
+import { checkBackupDir, nearestExisting } from './safe-dir';
 import { loadSigningKey, type SigningKeySource } from './signing-key';
 
 export interface BackupOptions {
@@ -90,17 +89,6 @@ async function hostClientMajor(): Promise<number> {
     });
   }
   return Number(m[1]);
-}
-
-/** The directory itself, or the closest ancestor that exists (where it will be created). */
-async function nearestExisting(dir: string): Promise<string> {
-  let current = dir;
-  while (!(await exists(current))) {
-    const parent = dirname(current);
-    if (parent === current) break;
-    current = parent;
-  }
-  return current;
 }
 
 /** Free bytes where the backup will be written; null where the platform cannot say (no statfs). */

@@ -44,8 +44,8 @@ function chain(path: string): string[] {
   return [sep, ...parts.map((_, i) => sep + parts.slice(0, i + 1).join(sep))];
 }
 
-/** The closest existing ancestor of `dir` (or `dir` itself). */
-async function nearestExisting(dir: string): Promise<string> {
+/** The closest existing ancestor of `dir` (or `dir` itself); a link counts as existing. */
+export async function nearestExisting(dir: string): Promise<string> {
   let current = dir;
   for (;;) {
     try {
