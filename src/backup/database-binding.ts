@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { psqlQuery } from '../db/psql';
 import { type Deployment, dbIdentityOf, secretsOf } from '../deployment/deployment';
-import { UpgradeError } from '../errors';
+import { requireNoDifferences, short } from '../execute/plan-binding';
 
 /**
  * What a backup or restore plan was made against: the containers by id, whether the app ran, its
@@ -47,7 +47,6 @@ export async function readDatabaseBinding(deployment: Deployment): Promise<Datab
 
 /** What differs between a recorded binding and the deployment now; empty when the plan still holds. */
 export function databaseBindingDifferences(recorded: DatabaseBinding, now: DatabaseBinding): string[] {
-  const short = (s: string | null) => (s ? s.replace(/^sha256:/, '').slice(0, 12) : 'none');
   const out: string[] = [];
   if (recorded.dbContainerId !== now.dbContainerId)
     out.push(`database container ${short(recorded.dbContainerId)} → ${short(now.dbContainerId)}`);
@@ -70,12 +69,5 @@ export async function requireFreshDatabasePlan(
   recorded: DatabaseBinding,
   deployment: Deployment,
 ): Promise<void> {
-  const diffs = databaseBindingDifferences(recorded, await readDatabaseBinding(deployment));
-  if (diffs.length) {
-    throw new UpgradeError('PLAN_STALE', {
-      message: `The ${kind} plan is stale: the deployment changed since it was made (${diffs.join('; ')})`,
-      unchanged: 'Nothing was changed',
-      hint: `Make a new ${kind} plan, review it, and execute that one`,
-    });
-  }
+  requireNoDifferences(kind, databaseBindingDifferences(recorded, await readDatabaseBinding(deployment)));
 }

@@ -14,10 +14,14 @@ export function bindingOf(state: DeploymentState): DeploymentBinding {
   };
 }
 
+/** A container or image id as the differences name it: 12 hex digits, or `none`. */
+export function short(id: string | null): string {
+  return id ? id.replace(/^sha256:/, '').slice(0, 12) : 'none';
+}
+
 /** What differs between a plan's binding and the deployment now; empty when the plan still holds. */
 export function bindingDifferences(recorded: DeploymentBinding, now: DeploymentBinding): string[] {
   const out: string[] = [];
-  const short = (s: string | null) => (s ? s.replace(/^sha256:/, '').slice(0, 12) : 'none');
   if (recorded.project !== now.project) out.push(`project ${recorded.project} → ${now.project}`);
   if (recorded.appContainerId !== now.appContainerId)
     out.push(`app container ${short(recorded.appContainerId)} → ${short(now.appContainerId)}`);
@@ -41,7 +45,11 @@ export function bindingDifferences(recorded: DeploymentBinding, now: DeploymentB
 
 /** Refuses a plan whose deployment changed since it was made, before anything is touched. */
 export function requireFreshPlan(kind: string, recorded: DeploymentBinding, now: DeploymentBinding): void {
-  const diffs = bindingDifferences(recorded, now);
+  requireNoDifferences(kind, bindingDifferences(recorded, now));
+}
+
+/** `PLAN_STALE`, naming each difference, when the deployment changed since a plan was made. */
+export function requireNoDifferences(kind: string, diffs: string[]): void {
   if (diffs.length) {
     throw new UpgradeError('PLAN_STALE', {
       message: `The ${kind} plan is stale: the deployment changed since it was made (${diffs.join('; ')})`,
