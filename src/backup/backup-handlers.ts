@@ -1,4 +1,4 @@
-import { lstat, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { PsqlSession } from '../db/psql-session';
 import type { Deployment } from '../deployment/deployment';
@@ -7,11 +7,12 @@ import { envMap } from '../docker/env-entries';
 import { UpgradeError } from '../errors';
 import type { Handlers } from '../execute/step-runner';
 import { type SecretSet, secretFingerprint, tailOf } from '../secrets';
+import { startAppStep, stopAppStep } from './app-container-steps';
 import { writeManifestSignature } from './backup-authenticity';
 import type { BackupEventHandler } from './backup-events';
 import type { BackupPlan } from './backup-plan';
 import { dumpDatabase } from './dump-database';
-import { hashFile, syncDir, writeDurable } from './fs-durable';
+import { exists, hashFile, syncDir, writeDurable } from './fs-durable';
 import { HashingFileWriter } from './hashing-file-writer';
 import {
   type BackupManifest,
@@ -146,7 +147,7 @@ export const backupHandlers: Handlers<BackupCtx> = {
       const finalPath = plan.destination.path;
       const parent = await prepareBackupDir(plan.destination.dir);
       // A dir given through a link: the final name is taken in the real directory.
-      if (await pathExists(join(parent.path, basename(finalPath)))) {
+      if (await exists(join(parent.path, basename(finalPath)))) {
         throw new UpgradeError('BACKUP_FAILED', {
           message: `${finalPath} already exists`,
           unchanged: 'Nothing was changed',
@@ -177,22 +178,12 @@ export const backupHandlers: Handlers<BackupCtx> = {
       if (prep) return removeWorkDir(prep.work);
       // Failed or killed before its output was journalled: this plan's working directories, if any.
       const { plan } = rt.ctx;
-      if (!(await pathExists(plan.destination.dir))) return;
+      if (!(await exists(plan.destination.dir))) return;
       await removeStaleWorkDirs(await prepareBackupDir(plan.destination.dir), `.${plan.id}.partial-`);
     },
   },
 
-  'backup.stop-app': {
-    async run(step, rt) {
-      await rt.ctx.deployment.docker.stop(String(step.input.container), 30);
-      return { stopped: String(step.input.container) };
-    },
-    async undo(step, _out, rt) {
-      const { docker } = rt.ctx.deployment;
-      const id = String(step.input.container);
-      if (!(await docker.inspect(id)).running) await docker.start(id);
-    },
-  },
+  'backup.stop-app': stopAppStep,
 
   'backup.dump': {
     async run(_step, rt) {
@@ -298,7 +289,7 @@ export const backupHandlers: Handlers<BackupCtx> = {
       const prep = prepared(rt.outputs);
       const finalPath = join(prep.parent.path, basename(plan.destination.path));
       // Killed after the rename, before it was journalled: the backup is already complete.
-      if (!(await pathExists(prep.work.path))) {
+      if (!(await exists(prep.work.path))) {
         const published = await manifestAt(finalPath);
         if (published?.id === plan.id) return { path: plan.destination.path, totalMs: published.totalMs };
       }
@@ -317,28 +308,11 @@ export const backupHandlers: Handlers<BackupCtx> = {
     },
   },
 
-  'backup.start-app': {
-    async run(step, rt) {
-      const { docker } = rt.ctx.deployment;
-      const id = String(step.input.container);
-      if (!(await docker.inspect(id)).running) await docker.start(id);
-      return null;
-    },
-  },
+  'backup.start-app': startAppStep,
 };
 
-async function pathExists(path: string): Promise<boolean> {
-  return lstat(path).then(
-    () => true,
-    (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return false;
-      throw err;
-    },
-  );
-}
-
 /** The id and total time in the manifest at `dir`, or null when there is none to read. */
-async function manifestAt(dir: string): Promise<{ id: string; totalMs: number } | null> {
+export async function manifestAt(dir: string): Promise<{ id: string; totalMs: number } | null> {
   let text: string;
   try {
     text = await readFile(join(dir, MANIFEST_FILE), 'utf8');

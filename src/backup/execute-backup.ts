@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Deployment } from '../deployment/deployment';
 import { AbortedError, UpgradeError } from '../errors';
 import { throwIfAborted } from '../errors/abort';
@@ -7,20 +5,21 @@ import { errnoIn } from '../errors/errno';
 import { acquireDatabaseLock } from '../execute/database-lock';
 import { runPlan } from '../execute/run-plan';
 import type { StepEvent } from '../execute/step';
-import { type RunOutcome, runSteps } from '../execute/step-runner';
+import { type RunOutcome, runSteps, WITHIN_ANOTHER_RUN } from '../execute/step-runner';
 import type { SecretSet } from '../secrets';
 import { type BackupEventHandler, emitter } from './backup-events';
 import {
   type BackupCtx,
   backupHandlers,
   type DumpedBackup,
+  manifestAt,
   manifestOf,
   type PreparedBackup,
 } from './backup-handlers';
 import { type BackupPlan, BackupPlanSchema } from './backup-plan';
 import { checkedPlan } from './checked-plan';
 import { requireFreshDatabasePlan } from './database-binding';
-import { type BackupManifest, MANIFEST_FILE } from './manifest';
+import type { BackupManifest } from './manifest';
 
 export interface ExecuteBackupOptions {
   signal?: AbortSignal;
@@ -110,7 +109,7 @@ export async function runBackupWithin(
     steps: plan.steps,
     handlers: backupHandlers,
     ctx,
-    journal: { append: async () => undefined },
+    journal: WITHIN_ANOTHER_RUN,
     signal: options.signal,
     onEvent: stepEvents(ctx.emit),
     onFailure: 'undo-group',
@@ -137,7 +136,8 @@ async function backupOutcome(
   }
   // Killed or failed after the rename: the backup is complete at its final path, whatever the journal says.
   const published =
-    outcome.outputs.has('commit') || (await completeBackupAt(plan.destination.path)) === plan.id;
+    outcome.outputs.has('commit') ||
+    (await manifestAt(plan.destination.path).catch(() => null))?.id === plan.id;
   if (published) {
     // What failed came after the rename (starting the app, or the journal): the backup is complete.
     throw new UpgradeError('BACKUP_FAILED', {
@@ -213,14 +213,4 @@ function backupFailure(
     cause: err,
   };
   return ctx.aborted ? new AbortedError(details) : new UpgradeError(code, details);
-}
-
-/** The id in the manifest of a published backup at `path`, or null when none is there. */
-async function completeBackupAt(path: string): Promise<string | null> {
-  try {
-    const parsed = JSON.parse(await readFile(join(path, MANIFEST_FILE), 'utf8')) as { id?: unknown };
-    return typeof parsed.id === 'string' ? parsed.id : null;
-  } catch {
-    return null; // no readable manifest: nothing was published there
-  }
 }

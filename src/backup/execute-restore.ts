@@ -4,7 +4,7 @@ import { AbortedError, UpgradeError } from '../errors';
 import { throwIfAborted } from '../errors/abort';
 import { acquireDatabaseLock } from '../execute/database-lock';
 import { runPlan } from '../execute/run-plan';
-import { type RunOutcome, runSteps } from '../execute/step-runner';
+import { type RunOutcome, runSteps, WITHIN_ANOTHER_RUN } from '../execute/step-runner';
 import { type BackupEventHandler, emitter } from './backup-events';
 import { checkedPlan } from './checked-plan';
 import { requireFreshDatabasePlan } from './database-binding';
@@ -110,7 +110,7 @@ export async function runRestoreWithin(
     steps: plan.steps,
     handlers: restoreHandlers,
     ctx,
-    journal: { append: async () => undefined },
+    journal: WITHIN_ANOTHER_RUN,
     signal: options.signal,
     onEvent: stepEvents(ctx.emit),
     onFailure: 'undo-group',

@@ -4,6 +4,7 @@ import type { Deployment } from '../deployment/deployment';
 import { UpgradeError } from '../errors';
 import type { Handlers } from '../execute/step-runner';
 import type { SecretSet } from '../secrets';
+import { startAppStep, stopAppStep } from './app-container-steps';
 import type { BackupEventHandler } from './backup-events';
 import { checkFiles, loadSignedManifest } from './load-manifest';
 import type { BackupManifest } from './manifest';
@@ -79,10 +80,6 @@ async function swapDatabases(admin: PsqlTarget, plan: RestorePlan, back: boolean
   }
 }
 
-async function startIfStopped(deployment: Deployment, id: string): Promise<void> {
-  if (!(await deployment.docker.inspect(id)).running) await deployment.docker.start(id);
-}
-
 /**
  * The restore executor's steps. Until `swap` the target database is untouched; `swap` is one
  * transaction, and its undo (one transaction too) puts the previous database back.
@@ -95,15 +92,7 @@ export const restoreHandlers: Handlers<RestoreCtx> = {
     },
   },
 
-  'restore.stop-app': {
-    async run(step, rt) {
-      await rt.ctx.deployment.docker.stop(String(step.input.container), 30);
-      return { stopped: String(step.input.container) };
-    },
-    async undo(step, _out, rt) {
-      await startIfStopped(rt.ctx.deployment, String(step.input.container));
-    },
-  },
+  'restore.stop-app': stopAppStep,
 
   'restore.staging': {
     async run(_step, rt) {
@@ -194,10 +183,5 @@ export const restoreHandlers: Handlers<RestoreCtx> = {
     },
   },
 
-  'restore.start-app': {
-    async run(step, rt) {
-      await startIfStopped(rt.ctx.deployment, String(step.input.container));
-      return null;
-    },
-  },
+  'restore.start-app': startAppStep,
 };

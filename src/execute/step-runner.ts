@@ -17,6 +17,12 @@ export type JournalEventType =
   | 'run-failed'
   | 'note';
 
+/**
+ * The journal of steps run inside another run (a backup within an upgrade's hop, a restore within a
+ * rollback): that run journals them as one of its own steps, so they record nothing themselves.
+ */
+export const WITHIN_ANOTHER_RUN: JournalSink = { append: async () => undefined };
+
 /** What a handler gets besides its step. */
 export interface StepRuntime<Ctx> {
   ctx: Ctx;
