@@ -75,6 +75,9 @@ export async function rehearse(
     envFile: null,
   };
   const secrets = await deployment.secrets();
+  /** Starts the copy (or finds it started) and waits until every service reports healthy. */
+  const upHealthy = () =>
+    compose(copy, ['up', '--detach', '--wait', '--wait-timeout', '300'], { signal: options.signal, secrets });
   let upStarted = false;
   let failed = true;
   try {
@@ -102,10 +105,7 @@ export async function rehearse(
 
     emit({ type: 'phase', phase: 'start' });
     upStarted = true;
-    await compose(copy, ['up', '--detach', '--wait', '--wait-timeout', '300'], {
-      signal: options.signal,
-      secrets,
-    });
+    await upHealthy();
     const twin = await openDeployment({
       project: copy.project,
       appService: deployment.appService,
@@ -120,10 +120,7 @@ export async function rehearse(
       signal: options.signal,
     });
     // The restore started the app again: wait until it answers healthy, as the plan will ask it.
-    await compose(copy, ['up', '--detach', '--wait', '--wait-timeout', '300'], {
-      signal: options.signal,
-      secrets,
-    });
+    await upHealthy();
     const restoreMs = Date.now() - restoreStarted;
 
     emit({ type: 'phase', phase: 'upgrade', detail: `${path.from} → ${path.to}` });
