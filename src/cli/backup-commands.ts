@@ -9,7 +9,7 @@ import { verifyBackup } from '../backup/verify-backup';
 import { openDeployment } from '../deployment/deployment';
 import { InvalidInputError } from '../errors';
 import { abs, common, need, parsed } from './cli-args';
-import { type CliIo, confirm, EXIT } from './cli-output';
+import { type CliIo, confirm, declined, EXIT } from './cli-output';
 
 const keyed = {
   project: common.project,
@@ -98,8 +98,7 @@ export async function backupCommand(argv: string[], io: CliIo): Promise<number> 
   }
   if (plan.mode === 'quiesced' && plan.source.appRunning) {
     if (!(await confirm(io, values.yes, `Stop ${plan.source.appContainer} for the backup?`))) {
-      io.err('engram-upgrade: not confirmed. Nothing was changed.\n');
-      return EXIT.declined;
+      return declined(io);
     }
   }
   const result = await executeBackup(dep, plan, { onEvent: printer(io, values.json) });
@@ -193,8 +192,7 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<number>
       `Replace ${plan.target.database} of ${dep.project} with backup ${plan.backup.id}?`,
     ))
   ) {
-    io.err('engram-upgrade: not confirmed. Nothing was changed.\n');
-    return EXIT.declined;
+    return declined(io);
   }
   const result = await executeRestore(dep, plan, { onEvent: printer(io, values.json) });
   io.out(

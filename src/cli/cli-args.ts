@@ -11,6 +11,12 @@ export const common = {
   debug: { type: 'boolean' },
 } as const;
 
+/** Where release notes come from: a saved GitHub releases API response or a CHANGELOG.md. */
+export const notesOptions = {
+  'releases-json': { type: 'string' },
+  changelog: { type: 'string' },
+} as const;
+
 /** Runs node's argument parser; its complaints become INVALID_INPUT (exit 2). */
 export function parsed<R>(parse: () => R): R {
   try {

@@ -60,3 +60,9 @@ export async function confirm(io: CliIo, yes: boolean | undefined, question: str
   const answer = await io.ask(`${question} [y/N] `);
   return /^y(es)?$/i.test(answer?.trim() ?? '');
 }
+
+/** A "no" at the prompt: said on stderr, nothing changed, exit 4. */
+export function declined(io: CliIo): number {
+  io.err('engram-upgrade: not confirmed. Nothing was changed.\n');
+  return EXIT.declined;
+}

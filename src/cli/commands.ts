@@ -12,8 +12,8 @@ import { inspectDeployment } from '../upgrade/deployment-state';
 import { executeUpgrade } from '../upgrade/execute-upgrade';
 import { hopsInPlace, readHopHistory } from '../upgrade/hop-record';
 import { applyUpgrade } from '../upgrade/plan-upgrade';
-import { abs, common, envValues, need, parsed } from './cli-args';
-import { type CliIo, confirm, EXIT } from './cli-output';
+import { abs, common, envValues, need, notesOptions, parsed } from './cli-args';
+import { type CliIo, confirm, declined, EXIT } from './cli-output';
 import { progressPrinter } from './progress';
 import { pathFromRunning } from './running-path';
 
@@ -62,8 +62,7 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
       options: {
         ...common,
         to: { type: 'string' },
-        'releases-json': { type: 'string' },
-        changelog: { type: 'string' },
+        ...notesOptions,
         'backup-dir': { type: 'string' },
         env: { type: 'string', multiple: true },
         offline: { type: 'boolean' },
@@ -73,11 +72,7 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
   );
   const env = envValues(values.env, io);
   const dep = await openDeployment({ project: need(values.project, '--project') });
-  const path = await pathFromRunning(
-    dep,
-    { releasesJson: values['releases-json'], changelog: values.changelog, to: values.to },
-    'plan',
-  );
+  const path = await pathFromRunning(dep, values, 'plan');
   const plan = await applyUpgrade(dep, path, {
     backupDir: abs(values['backup-dir']),
     stateDir: abs(values['state-dir']),
@@ -141,8 +136,7 @@ export async function applyCommand(argv: string[], io: CliIo): Promise<number> {
       `Execute the upgrade plan in ${file} (${steps} steps) on ${dep.project}?`,
     ))
   ) {
-    io.err('engram-upgrade: not confirmed. Nothing was changed.\n');
-    return EXIT.declined;
+    return declined(io);
   }
   const result = await executeUpgrade(dep, plan as Parameters<typeof executeUpgrade>[1], {
     env: envValues(values.env, io),
@@ -196,8 +190,7 @@ export async function rollbackCommand(argv: string[], io: CliIo): Promise<number
     return EXIT.ok;
   }
   if (!(await confirm(io, values.yes, `Roll ${dep.project} back to ${plan.to}?`))) {
-    io.err('engram-upgrade: not confirmed. Nothing was changed.\n');
-    return EXIT.declined;
+    return declined(io);
   }
   const result = await executeRollback(dep, plan, {
     acceptDataLoss: values['accept-data-loss'],
@@ -256,8 +249,7 @@ export async function recoverCommand(argv: string[], io: CliIo): Promise<number>
       `${resume === 'continue' ? 'Finish' : 'Undo'} that ${found.header.planKind}?`,
     ))
   ) {
-    io.err('engram-upgrade: not confirmed. Nothing was changed.\n');
-    return EXIT.declined;
+    return declined(io);
   }
   const done = await resumeInterrupted(dep, {
     resume,

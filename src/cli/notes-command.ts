@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parsed } from './cli-args';
+import { notesOptions, parsed } from './cli-args';
 import { type CliIo, EXIT } from './cli-output';
 import { readReleases } from './read-releases';
 
@@ -10,14 +10,13 @@ export async function notesCommand(argv: string[], io: CliIo): Promise<number> {
       args: argv,
       strict: true,
       options: {
-        'releases-json': { type: 'string' },
-        changelog: { type: 'string' },
+        ...notesOptions,
         json: { type: 'boolean' },
         debug: { type: 'boolean' },
       },
     }),
   );
-  const releases = await readReleases({ releasesJson: values['releases-json'], changelog: values.changelog });
+  const releases = await readReleases(values);
   if (values.json) {
     io.out(`${JSON.stringify(releases, null, 2)}\n`);
     return EXIT.ok;

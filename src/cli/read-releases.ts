@@ -4,10 +4,11 @@ import { parseChangelog, parseGitHubReleases } from '../notes';
 import type { ReleaseNotes } from '../notes/release-notes';
 
 /** Release notes from a saved GitHub releases API response or a release-please CHANGELOG.md. */
-export async function readReleases(opts: {
-  releasesJson?: string;
+export async function readReleases(values: {
+  'releases-json'?: string;
   changelog?: string;
 }): Promise<ReleaseNotes[]> {
+  const opts = { releasesJson: values['releases-json'], changelog: values.changelog };
   if (opts.releasesJson && opts.changelog) {
     throw new InvalidInputError({ message: 'Give either --releases-json or --changelog, not both' });
   }

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { openDeployment } from '../deployment/deployment';
 import { rehearse } from '../rehearse/rehearse';
-import { abs, common, envValues, need, parsed } from './cli-args';
+import { abs, common, envValues, need, notesOptions, parsed } from './cli-args';
 import { type CliIo, EXIT } from './cli-output';
 import { pathFromRunning } from './running-path';
 
@@ -15,8 +15,7 @@ export async function rehearseCommand(argv: string[], io: CliIo): Promise<number
       options: {
         ...common,
         to: { type: 'string' },
-        'releases-json': { type: 'string' },
-        changelog: { type: 'string' },
+        ...notesOptions,
         backup: { type: 'string' },
         env: { type: 'string', multiple: true },
         save: { type: 'string' },
@@ -25,11 +24,7 @@ export async function rehearseCommand(argv: string[], io: CliIo): Promise<number
   );
   const env = envValues(values.env, io);
   const dep = await openDeployment({ project: need(values.project, '--project') });
-  const path = await pathFromRunning(
-    dep,
-    { releasesJson: values['releases-json'], changelog: values.changelog, to: values.to },
-    'rehearse',
-  );
+  const path = await pathFromRunning(dep, values, 'rehearse');
   const report = await rehearse(dep, path, {
     backup: abs(values.backup),
     env,

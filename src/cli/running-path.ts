@@ -8,10 +8,10 @@ import { readReleases } from './read-releases';
 /** The path from the version the deployment answers with to `--to`, along the release notes given. */
 export async function pathFromRunning(
   dep: Deployment,
-  opts: { releasesJson?: string; changelog?: string; to?: string },
+  values: { 'releases-json'?: string; changelog?: string; to?: string },
   then: string,
 ): Promise<UpgradePath> {
-  const releases = await readReleases({ releasesJson: opts.releasesJson, changelog: opts.changelog });
+  const releases = await readReleases(values);
   const state = await inspectDeployment(dep);
   if (!state.version) {
     throw new UpgradeError('INVALID_INPUT', {
@@ -20,5 +20,5 @@ export async function pathFromRunning(
       hint: `Bring it up healthy first (docker compose up -d), then ${then} again`,
     });
   }
-  return planUpgradePath({ from: state.version, to: opts.to ?? 'latest', releases });
+  return planUpgradePath({ from: state.version, to: values.to ?? 'latest', releases });
 }
