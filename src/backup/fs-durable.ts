@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { lstat, open, rm, writeFile } from 'node:fs/promises';
 import { openRegular } from './regular-file';
 
 /** fsync a directory, so a rename or a new file in it survives a crash. */
@@ -22,17 +21,6 @@ export async function writeDurable(path: string, data: string | Buffer): Promise
   } finally {
     await fh.close();
   }
-}
-
-/** Creates `dir` (and parents) with mode 0700 for what we create. */
-export async function ensurePrivateDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-}
-
-/** Moves a finished temporary directory to its final name and makes the rename durable. */
-export async function publishDir(tempPath: string, finalPath: string): Promise<void> {
-  await rename(tempPath, finalPath);
-  await syncDir(dirname(finalPath));
 }
 
 /**

@@ -159,13 +159,3 @@ export async function databaseComment(admin: PsqlTarget, name: string): Promise<
   );
   return rows[0]?.[0] || null;
 }
-
-/**
- * Drops a database only if the name still belongs to the one this run created (same OID). A name that
- * merely matches, such as a live database, is never dropped. Returns whether it dropped anything.
- */
-export async function dropIfSame(admin: PsqlTarget, name: string, oid: string): Promise<boolean> {
-  if ((await databaseOid(admin, name)) !== oid) return false;
-  await psqlQuery(admin, `DROP DATABASE ${ident(name)} WITH (FORCE)`, `drop ${name}`);
-  return true;
-}
