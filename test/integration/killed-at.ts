@@ -1,7 +1,35 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 export type KilledMode = 'upgrade' | 'rollback' | 'backup' | 'restore';
+
+/** A TypeScript script of the test suite run in its own Node process, from the repository root. */
+export function spawnScript(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { child: ChildProcess; stderr(): string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: join(import.meta.dirname, '../..'),
+    env,
+  });
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  return { child, stderr: () => err };
+}
+
+/** Resolves with the signal that ended a script's process; rejects if it exited by itself. */
+export function endedBySignal(run: ReturnType<typeof spawnScript>): Promise<NodeJS.Signals | null> {
+  return new Promise((resolve, reject) => {
+    run.child.on('error', reject);
+    run.child.on('exit', (code, signal) =>
+      signal ? resolve(signal) : reject(new Error(`child exited ${code}: ${run.stderr()}`)),
+    );
+  });
+}
 
 /**
  * Executes a saved plan in a child process that kills itself with SIGKILL at `step`/`status` (or at
@@ -15,19 +43,7 @@ export function killedAt(
   status: 'started' | 'finished',
   mode: KilledMode = 'upgrade',
 ): Promise<NodeJS.Signals | null> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, 'kill-child.ts'), mode, project, planFile, step, status],
-      { stdio: ['ignore', 'pipe', 'pipe'], cwd: join(import.meta.dirname, '../..') },
-    );
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) =>
-      signal ? resolve(signal) : reject(new Error(`child exited ${code}: ${err}`)),
-    );
-  });
+  return endedBySignal(
+    spawnScript(join(import.meta.dirname, 'kill-child.ts'), [mode, project, planFile, step, status]),
+  );
 }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -6,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { backup, executeBackup, executeRestore, restore, verifyBackup } from '../../../src/backup';
 import { openDeployment } from '../../../src/deployment/deployment';
 import { startEngramStack } from '../../../src/testing';
+import { spawnScript } from '../killed-at';
 import { tempDir } from '../temp-dir';
 
 const BULK =
@@ -32,32 +32,16 @@ describe('one run per deployment: backup, restore, upgrade and rollback share on
     const plan = await backup(dep, { dir: tempDir('engram-backups-') });
     const planFile = join(tempDir('engram-test-plan-'), 'plan.json');
     writeFileSync(planFile, JSON.stringify(plan));
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(import.meta.dirname, '../kill-child.ts'),
-        'backup',
-        stack.projectName,
-        planFile,
-        'progress:dump',
-        'started',
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        cwd: join(import.meta.dirname, '../../..'),
-        env: { ...process.env, ENGRAM_TEST_SIGNAL: 'SIGSTOP' },
-      },
+    const run = spawnScript(
+      join(import.meta.dirname, '../kill-child.ts'),
+      ['backup', stack.projectName, planFile, 'progress:dump', 'started'],
+      { ...process.env, ENGRAM_TEST_SIGNAL: 'SIGSTOP' },
     );
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
+    const { child } = run;
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       for (let i = 0; !stopped(child.pid!); i++) {
-        if (i > 600) throw new Error(`the backup child never reached its dump: ${err}`);
+        if (i > 600) throw new Error(`the backup child never reached its dump: ${run.stderr()}`);
         await delay(100);
       }
       // The lock file in the shared state dir names the owner; another state dir meets the database lock.

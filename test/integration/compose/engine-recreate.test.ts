@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +5,7 @@ import { SecretSet } from '../../../src/secrets';
 import { freePort } from '../../../src/testing/free-port';
 import { postgresImage } from '../../../src/testing/images';
 import { recreateApp } from '../../../src/upgrade/recreate-app';
+import { endedBySignal, spawnScript } from '../killed-at';
 import { configOf, LAB_LABELS, LabProject } from './lab-project';
 
 const docker = new Docker();
@@ -181,27 +181,7 @@ describe('the engine recreate driver', () => {
 });
 
 function killedAt(project: LabProject, point: string): Promise<NodeJS.Signals | null> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(import.meta.dirname, 'recreate-child.ts'),
-        project.name,
-        project.dir,
-        'app',
-        point,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'], cwd: join(import.meta.dirname, '../../..') },
-    );
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString();
-    });
-    child.on('error', reject);
-    child.on('exit', (code, signal) =>
-      signal ? resolve(signal) : reject(new Error(`child exited ${code}: ${err}`)),
-    );
-  });
+  return endedBySignal(
+    spawnScript(join(import.meta.dirname, 'recreate-child.ts'), [project.name, project.dir, 'app', point]),
+  );
 }
