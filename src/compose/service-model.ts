@@ -1,3 +1,4 @@
+import type { DeclaredSettings } from '../docker/replacement-spec';
 import type { PortEntry } from './compose-ports';
 import type { VolumeEntry } from './compose-volumes';
 import { parseEnvFile } from './env-file';
@@ -23,17 +24,7 @@ export interface ServiceModel {
   environment: Map<string, string | null>;
   labels: Map<string, string>;
   /** Container settings the service sets itself (unset ones come from the image). */
-  declares: {
-    command: boolean;
-    entrypoint: boolean;
-    workingDir: boolean;
-    user: boolean;
-    healthcheck: boolean;
-    stopSignal: boolean;
-    hostname: boolean;
-    domainname: boolean;
-    macAddress: boolean;
-  };
+  declares: DeclaredSettings;
   /** `ExposedPorts` keys the service sets: its `expose:` entries as written, its `ports:` targets. */
   exposedPorts: string[];
 }

@@ -1,5 +1,18 @@
 import type { ContainerCreateSpec, ContainerSettings } from './docker-port';
 
+/** Container settings a service sets itself; those it leaves unset come from the image. */
+export interface DeclaredSettings {
+  command: boolean;
+  entrypoint: boolean;
+  workingDir: boolean;
+  user: boolean;
+  healthcheck: boolean;
+  stopSignal: boolean;
+  hostname: boolean;
+  domainname: boolean;
+  macAddress: boolean;
+}
+
 /**
  * What the replacement of a container must be, beyond what it carries over from the old one: its image,
  * its environment and labels as its service now sets them, and which image-derived settings the
@@ -12,17 +25,7 @@ export interface ReplacementTarget {
   env: string[];
   /** The service's own labels, plus the orchestrator labels that change (config hash, image id …). */
   labels: Record<string, string>;
-  declares: {
-    command: boolean;
-    entrypoint: boolean;
-    workingDir: boolean;
-    user: boolean;
-    healthcheck: boolean;
-    stopSignal: boolean;
-    hostname: boolean;
-    domainname: boolean;
-    macAddress: boolean;
-  };
+  declares: DeclaredSettings;
   /** `ExposedPorts` keys the service sets (the image adds its own). */
   exposedPorts: string[];
 }
