@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,20 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { startEngramStack } from '../../../src/testing';
 import { CmdlineWatch } from '../backup/cmdline-watch';
 import { tempDir } from '../temp-dir';
+import { cli } from './run-cli';
 
-const ROOT = join(import.meta.dirname, '../../..');
 const KEY = randomBytes(32).toString('hex');
-
-/** Runs the command line as a person would, without a terminal (so nothing can be asked). */
-function cli(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-    timeout: 240_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 describe('engram-upgrade backup / verify / restore with a signing key', () => {
   it('signs with a key file, verifies with the same key from a variable, refuses a changed backup; the key is never printed or in argv', async () => {

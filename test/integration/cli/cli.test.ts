@@ -1,26 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEngramStack } from '../../../src/testing';
 import { UpgradePlanSchema } from '../../../src/upgrade/upgrade-plan';
 import { tempDirs } from '../upgrade/helpers';
+import { cli, ROOT } from './run-cli';
 
 const dirs = tempDirs();
 afterAll(() => dirs.cleanup());
-const ROOT = join(import.meta.dirname, '../../..');
 const RELEASES = join(ROOT, 'test/fixtures/releases/github-releases.json');
-
-/** Runs the command line as a person would, without a terminal (so nothing can be asked). */
-function cli(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-    timeout: 240_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 describe('engram-upgrade command line', () => {
   it('status, plan --save, apply --plan, rollback: the same values the library returns', async () => {

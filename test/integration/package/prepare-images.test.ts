@@ -1,23 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DockerodeDocker } from '../../../src/docker/dockerode-docker';
 import { engramImage, prepareEngramImages, startEngramStack, testbedRegistry } from '../../../src/testing';
+import { cli } from '../cli/run-cli';
 import { tempDir } from '../temp-dir';
-
-const ROOT = join(import.meta.dirname, '../../..');
-
-function cli(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-    timeout: 240_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
 
 async function withEnv<T>(key: string, value: string, fn: () => Promise<T>): Promise<T> {
   const saved = process.env[key];
