@@ -165,6 +165,7 @@ ensure_base_image() { # ensure_base_image <suite> <packages> <alias tag>
 }
 
 ensure_tool curl curl
+ensure_tool tmux tmux # the CLI terminal test drives the command line in a real terminal
 mkdir -p "$STATE_DIR"
 ensure_engine
 ensure_compose
