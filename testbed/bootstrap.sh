@@ -166,6 +166,10 @@ ensure_base_image() { # ensure_base_image <suite> <packages> <alias tag>
 
 ensure_tool curl curl
 ensure_tool tmux tmux # the CLI terminal test drives the command line in a real terminal
+# The remote-engine tests: certificates for a second engine on TLS, and an sshd on a local port.
+ensure_tool openssl openssl
+ensure_tool ssh openssh-client
+ensure_tool sshd openssh-server
 mkdir -p "$STATE_DIR"
 ensure_engine
 ensure_compose
