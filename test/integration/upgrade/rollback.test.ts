@@ -3,11 +3,12 @@ import Docker from 'dockerode';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { backup, executeBackup } from '../../../src/backup';
+import { run } from '../../../src/process/run-command';
 import { executeRollback } from '../../../src/rollback/execute-rollback';
 import { rollback } from '../../../src/rollback/plan-rollback';
 import { RollbackPlanSchema } from '../../../src/rollback/rollback-plan';
 import { startEngramStack } from '../../../src/testing';
-import { engramImage } from '../../../src/testing/images';
+import { engramImage, testbedRegistry } from '../../../src/testing/images';
 import { executeUpgrade } from '../../../src/upgrade/execute-upgrade';
 import { type HopRecord, readHopHistory } from '../../../src/upgrade/hop-record';
 import { readImageMigrations } from '../../../src/upgrade/image-migrations';
@@ -150,17 +151,23 @@ describe('rollback', () => {
   });
 
   it('fault 17: the old tag moved after the upgrade; rollback brings back the saved image id', async () => {
-    const oldRef = engramImage('0.14.1');
-    const original = (await docker.getImage(oldRef).inspect()).Id;
-    const [repo] = [oldRef.slice(0, oldRef.lastIndexOf(':'))];
+    // The tag is moved in a repository of this test's own (local tags and registry), so test files
+    // running at the same time keep pulling the shared 0.14.1 they expect.
+    const repo = `${testbedRegistry()}/engram-app/engram-fault17`;
+    const own = (v: string) => `${repo}:${v}`;
+    const original = (await docker.getImage(engramImage('0.14.1')).inspect()).Id;
     try {
-      await using stack = await startEngramStack({ version: '0.14.1' });
+      for (const v of ['0.14.1', '0.15.0']) {
+        await docker.getImage(engramImage(v)).tag({ repo, tag: v });
+        await run('docker', ['push', '--quiet', own(v)]);
+      }
+      await using stack = await startEngramStack({ version: '0.14.1', repository: repo });
       const before = await snapshot(stack);
       const { dep, plan, stateDir } = await planFor(stack, dirs, '0.14.1', '0.15.0');
       await executeUpgrade(dep, plan);
-      // Re-pushed tag: 0.14.1 now names another build.
-      const other = (await docker.getImage(engramImage('0.18.1')).inspect()).Id;
-      await docker.getImage(other).tag({ repo, tag: '0.14.1' });
+      // Re-pushed tag: 0.14.1 now names another build, here and in the registry.
+      await docker.getImage(engramImage('0.18.1')).tag({ repo, tag: '0.14.1' });
+      await run('docker', ['push', '--quiet', own('0.14.1')]);
       const back = await rollback(dep, { stateDir });
       await executeRollback(dep, back);
       expect((await stack.health()).body).toMatchObject({ version: '0.14.1' });
@@ -168,7 +175,7 @@ describe('rollback', () => {
       expect(after.imageId).toBe(original);
       expect(after).toEqual(before);
     } finally {
-      await docker.getImage(original).tag({ repo, tag: '0.14.1' });
+      for (const v of ['0.14.1', '0.15.0']) await run('docker', ['image', 'rm', own(v)], { allowFail: true });
     }
   });
 
