@@ -17,3 +17,11 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** Whether a failure (or one of its causes) is the engine or the kernel saying a port is in use already. */
+export function portTaken(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if (/port is already allocated|address already in use/i.test(e.message)) return true;
+  }
+  return false;
+}

@@ -6,9 +6,9 @@ import { quoteEnvValue } from '../compose/env-quote';
 import { DockerodeDocker } from '../docker/dockerode-docker';
 import { InvalidInputError } from '../errors';
 import { EngramStack, type StackSecrets } from './engram-stack';
-import { freePort } from './free-port';
+import { freePort, portTaken } from './free-port';
 import { postgresImage as defaultPostgresImage, engramRepository, ownerLabel } from './images';
-import { loadTestcontainers } from './load-testcontainers';
+import { loadTestcontainers, type Testcontainers } from './load-testcontainers';
 import { postgresDataMount } from './postgres-volume';
 import { renderComposeFile } from './stack-compose-file';
 import { prepareStackImages } from './stack-images';
@@ -80,7 +80,7 @@ export async function startEngramStack(options: StartEngramStackOptions): Promis
       hint: "Use letters, digits and '_' only",
     });
   }
-  const { DockerComposeEnvironment, Wait } = await loadTestcontainers();
+  const testcontainers = await loadTestcontainers();
   ensureTestcontainersEnv();
   const docker = new DockerodeDocker();
   // Engine, images and fault switches are checked before anything is created.
@@ -90,6 +90,24 @@ export async function startEngramStack(options: StartEngramStackOptions): Promis
     pull: options.pull === true,
     faults: options.faults,
   });
+  // A port found free can be taken by another process (a stack started by a test file running at the
+  // same time, an outgoing connection) before compose publishes it: then the stack is removed and
+  // started again on other ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options, docker, database, testcontainers);
+    } catch (err) {
+      if (attempt === 3 || !portTaken(err)) throw err;
+    }
+  }
+}
+
+async function startOnce(
+  options: StartEngramStackOptions,
+  docker: DockerodeDocker,
+  database: string,
+  { DockerComposeEnvironment, Wait }: Testcontainers,
+): Promise<EngramStack> {
   const projectName = options.projectName ?? `engram-test-${randomBytes(4).toString('hex')}`;
   const secrets: StackSecrets = {
     postgresPassword: options.secrets?.postgresPassword ?? randomBytes(12).toString('hex'),
