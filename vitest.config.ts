@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // The examples import the package by its name, as a project that installed it would.
 const resolve = {
@@ -11,6 +11,16 @@ const resolve = {
     { find: /^engram-upgrade$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
   ],
 };
+
+const integration = {
+  environment: 'node' as const,
+  globalSetup: ['test/integration/global-setup.ts'],
+  testTimeout: 180_000,
+  hookTimeout: 300_000,
+};
+
+/** Integration files at a time (ENGRAM_TEST_WORKERS overrides; 1 runs them one after another). */
+const integrationWorkers = Number(process.env.ENGRAM_TEST_WORKERS ?? 4);
 
 export default defineConfig({
   test: {
@@ -28,12 +38,22 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'examples/**/*.test.ts'],
-          environment: 'node',
-          globalSetup: ['test/integration/global-setup.ts'],
-          // Containers share two cores: run integration files one at a time.
+          exclude: [...configDefaults.exclude, '**/*.serial.test.ts'],
+          ...integration,
+          // Each file starts its own compose projects and temp dirs and changes nothing shared, so files
+          // run side by side: most of their time is spent waiting on containers, not on the two cores.
+          maxWorkers: integrationWorkers,
+        },
+      },
+      {
+        resolve,
+        test: {
+          name: 'integration-serial',
+          // Files that measure time (health polled every 50 ms while migrations run): alone, after the rest.
+          include: ['test/integration/**/*.serial.test.ts'],
+          ...integration,
           fileParallelism: false,
-          testTimeout: 180_000,
-          hookTimeout: 300_000,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -10,8 +10,28 @@ import { LeftoverCheck } from './leftovers';
  * Makes the test bed ready (engine, compose, registry, images) before any integration test runs, and
  * afterwards fails the run, naming them, when its tests left containers, volumes, networks or
  * temporary directories behind (they are removed then, so the next run starts clean).
+ *
+ * Both integration projects (the concurrent one and the serial one) name this file; vitest calls it once
+ * per project in the same process, so the first call does the work and the last teardown checks.
  */
 export default async function setup(): Promise<() => Promise<void>> {
+  const shared = globalThis as { [SHARED]?: { users: number; ready: Promise<() => Promise<void>> } };
+  const state = shared[SHARED] ?? { users: 0, ready: prepare() };
+  shared[SHARED] = state;
+  state.users += 1;
+  const teardown = await state.ready;
+  return async () => {
+    state.users -= 1;
+    if (state.users === 0) {
+      delete shared[SHARED];
+      await teardown();
+    }
+  };
+}
+
+const SHARED = Symbol.for('engram-upgrade.integration-setup');
+
+async function prepare(): Promise<() => Promise<void>> {
   const seconds = await ensureTestbed();
   process.stderr.write(`[testbed] ready in ${seconds.toFixed(1)} s\n`);
   process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
