@@ -11,10 +11,18 @@ export const common = {
   debug: { type: 'boolean' },
 } as const;
 
-/** Where release notes come from: a saved GitHub releases API response or a CHANGELOG.md. */
+/**
+ * Where release notes come from: a saved GitHub releases API response or a CHANGELOG.md, else the
+ * GitHub releases API (`--releases-repo`, `--github-api-url`, a token from `GITHUB_TOKEN`/`GH_TOKEN`
+ * or `--github-token-file`); `--offline` refuses the network.
+ */
 export const notesOptions = {
   'releases-json': { type: 'string' },
   changelog: { type: 'string' },
+  offline: { type: 'boolean' },
+  'releases-repo': { type: 'string' },
+  'github-api-url': { type: 'string' },
+  'github-token-file': { type: 'string' },
 } as const;
 
 /** Runs node's argument parser; its complaints become INVALID_INPUT (exit 2). */

@@ -16,8 +16,17 @@ export {
   fetchGitHubReleases,
   type GitHubReleasesSourceOptions,
 } from './sources/github-releases';
+export { type GitHubTokenSource, readGitHubToken } from './sources/github-token';
 export type { FetchTextOptions } from './sources/read-text';
 export { type ReleaseDirectoryOptions, readReleaseDirectory } from './sources/release-directory';
+export {
+  changelogFileSource,
+  ENGRAM_RELEASES_REPO,
+  type GitHubReleasesSourceConfig,
+  gitHubReleasesSource,
+  type ReleaseNotesSource,
+  releasesJsonFileSource,
+} from './sources/release-source';
 export {
   compareVersionTags,
   formatVersionTag,

@@ -11,7 +11,12 @@ export class NotesUnreadableError extends UpgradeError {
   }
 }
 
-export type ReleaseSourceCode = 'SOURCE_HTTP' | 'SOURCE_RATE_LIMITED' | 'SOURCE_NOT_FOUND' | 'SOURCE_IO';
+export type ReleaseSourceCode =
+  | 'SOURCE_HTTP'
+  | 'SOURCE_RATE_LIMITED'
+  | 'SOURCE_UNREACHABLE'
+  | 'SOURCE_NOT_FOUND'
+  | 'SOURCE_IO';
 
 export interface ReleaseSourceErrorDetails extends UpgradeErrorDetails {
   /** The URL or path that was being read. */
@@ -20,6 +25,8 @@ export interface ReleaseSourceErrorDetails extends UpgradeErrorDetails {
   status?: number;
   /** When the rate limit resets (ISO 8601), as the server announced it. */
   resetAt?: string;
+  /** How many seconds to wait before retrying, as the server announced it (`Retry-After`). */
+  retryAfterSeconds?: number;
 }
 
 /** Reading release notes from GitHub, a URL or the file system failed. */
@@ -28,12 +35,14 @@ export class ReleaseSourceError extends UpgradeError {
   readonly location: string;
   readonly status: number | undefined;
   readonly resetAt: string | undefined;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ReleaseSourceCode, details: ReleaseSourceErrorDetails) {
     super(code, { unchanged: 'Nothing was changed on the deployment', ...details });
     this.location = details.location;
     this.status = details.status;
     this.resetAt = details.resetAt;
+    this.retryAfterSeconds = details.retryAfterSeconds;
   }
 
   override toJSON(): Record<string, string> {
@@ -41,6 +50,7 @@ export class ReleaseSourceError extends UpgradeError {
     out.location = this.location;
     if (this.status !== undefined) out.status = String(this.status);
     if (this.resetAt !== undefined) out.resetAt = this.resetAt;
+    if (this.retryAfterSeconds !== undefined) out.retryAfterSeconds = String(this.retryAfterSeconds);
     return out;
   }
 }

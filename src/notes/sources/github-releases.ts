@@ -9,6 +9,7 @@ import type { ReleaseNotes } from '../release-notes';
 import type { EtagCache } from './etag-cache';
 import { httpFailure, requestFailure } from './http-failure';
 import { nextLink } from './link-header';
+import { DEFAULT_TIMEOUT_MS, withTimeout } from './request-signal';
 
 export interface GitHubReleasesSourceOptions {
   owner: string;
@@ -23,7 +24,10 @@ export interface GitHubReleasesSourceOptions {
   maxPages?: number;
   /** Conditional requests: pages answered 304 Not Modified are served from here. */
   cache?: EtagCache;
+  /** Cancels the listing; the call then fails with `ABORTED`. */
   signal?: AbortSignal;
+  /** How long one page may take, answer and body, before the call fails with `SOURCE_UNREACHABLE`. @default 30000 */
+  timeoutMs?: number;
   /** @default globalThis.fetch */
   fetch?: typeof fetch;
 }
@@ -31,7 +35,8 @@ export interface GitHubReleasesSourceOptions {
 /**
  * Lists every release of a repository through the REST API, following `Link: rel="next"` pages and
  * revalidating cached pages with `If-None-Match`. Read-only; errors are `SOURCE_NOT_FOUND` (404),
- * `SOURCE_RATE_LIMITED` (403/429 with the limit spent) or `SOURCE_HTTP`.
+ * `SOURCE_RATE_LIMITED` (403/429 with the limit spent), `SOURCE_UNREACHABLE` (no answer, or none
+ * within `timeoutMs`), `SOURCE_HTTP` (any other answer) or `ABORTED` (the signal fired).
  */
 export async function fetchGitHubReleaseList(options: GitHubReleasesSourceOptions): Promise<GitHubRelease[]> {
   const base = (options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '');
@@ -78,14 +83,13 @@ async function fetchPage(
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (cached) headers['if-none-match'] = cached.etag;
 
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const signal = withTimeout(options.signal, timeoutMs);
   let response: Response;
   try {
-    response = await (options.fetch ?? fetch)(url, {
-      headers,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    response = await (options.fetch ?? fetch)(url, { headers, signal });
   } catch (cause) {
-    throw requestFailure(cause, url, what, options.signal);
+    throw requestFailure(cause, url, what, options.signal, timeoutMs);
   }
   if (response.status === 304 && cached) return { body: cached.body, next: cached.next };
   if (!response.ok) throw await httpFailure(response, url, what);
@@ -94,6 +98,8 @@ async function fetchPage(
   try {
     body = await response.json();
   } catch (cause) {
+    // The body streams under the same signal: a stalled or cancelled body is not "not JSON".
+    if (signal.aborted) throw requestFailure(signal.reason, url, what, options.signal, timeoutMs);
     throw new ReleaseSourceError('SOURCE_HTTP', {
       message: `${what}: the answer from ${url} is not JSON`,
       hint: 'Check the base URL points at the REST API (GitHub Enterprise: https://<host>/api/v3)',

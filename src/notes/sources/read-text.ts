@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { ReleaseSourceError } from '../notes-error';
 import { httpFailure, requestFailure } from './http-failure';
+import { DEFAULT_TIMEOUT_MS, withTimeout } from './request-signal';
 
 /** Reads a file as UTF-8 without failing on bad bytes: the parser's guard reports binary input. */
 export async function readTextFile(path: string, what: string): Promise<string> {
@@ -20,7 +21,10 @@ export async function readTextFile(path: string, what: string): Promise<string> 
 }
 
 export interface FetchTextOptions {
+  /** Cancels the request; the call then fails with `ABORTED`. */
   signal?: AbortSignal;
+  /** How long the request may take, answer and body, before it fails with `SOURCE_UNREACHABLE`. @default 30000 */
+  timeoutMs?: number;
   headers?: Record<string, string>;
   /** @default globalThis.fetch */
   fetch?: typeof fetch;
@@ -28,15 +32,17 @@ export interface FetchTextOptions {
 
 /** GETs a text document (a raw CHANGELOG.md), mapping failures to source errors. */
 export async function fetchText(url: string, what: string, options: FetchTextOptions = {}): Promise<string> {
-  let response: Response;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const signal = withTimeout(options.signal, timeoutMs);
   try {
-    response = await (options.fetch ?? fetch)(url, {
+    const response = await (options.fetch ?? fetch)(url, {
       headers: { 'user-agent': 'engram-upgrade', ...options.headers },
-      ...(options.signal ? { signal: options.signal } : {}),
+      signal,
     });
+    if (!response.ok) throw await httpFailure(response, url, what);
+    return new TextDecoder('utf-8').decode(await response.arrayBuffer());
   } catch (cause) {
-    throw requestFailure(cause, url, what, options.signal);
+    if (cause instanceof ReleaseSourceError) throw cause;
+    throw requestFailure(cause, url, what, options.signal, timeoutMs);
   }
-  if (!response.ok) throw await httpFailure(response, url, what);
-  return new TextDecoder('utf-8').decode(await response.arrayBuffer());
 }

@@ -36,7 +36,10 @@ describe('engram-upgrade notes', () => {
     expect(text).toMatch(/breaking: /);
   });
 
-  it('without notes it is bad input (exit 2 through the caller), saying what to pass', async () => {
-    await expect(notesCommand([], io().io)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+  it('--offline without notes is bad input (exit 2 through the caller), saying what to pass', async () => {
+    await expect(notesCommand(['--offline'], io().io)).rejects.toMatchObject({
+      code: 'INVALID_INPUT',
+      hint: expect.stringMatching(/--changelog FILE.*--releases-json FILE/),
+    });
   });
 });

@@ -8,6 +8,8 @@ export interface SeenRequest {
   path: string;
   authorization: string | undefined;
   ifNoneMatch: string | undefined;
+  accept: string | undefined;
+  apiVersion: string | undefined;
   status: number;
 }
 
@@ -59,6 +61,11 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
         });
       case '/api/v3/repos/engram-app/busy/releases':
         return send(429, '{"message":"You have exceeded a secondary rate limit."}', { 'retry-after': '60' });
+      case '/api/v3/repos/engram-app/slow/releases':
+        // Answers nothing for a minute: the caller's timeout or signal has to end the request.
+        seen.push({ path: `${url.pathname}${url.search}`, ...auth(req), status: 0 });
+        setTimeout(() => send(200, '[]'), 60_000).unref();
+        return;
       case '/api/v3/repos/engram-app/broken/releases':
         return send(500, 'upstream exploded');
       case '/api/v3/repos/engram-app/elsewhere/releases':
@@ -76,11 +83,34 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
     baseUrl: `${origin}/api/v3`,
     origin,
     seen,
-    close: () => new Promise((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+    close: () =>
+      new Promise((resolve, reject) => {
+        server.close((e) => (e ? reject(e) : resolve()));
+        server.closeAllConnections();
+      }),
   };
 }
 
-function auth(req: IncomingMessage): Pick<SeenRequest, 'authorization' | 'ifNoneMatch'> {
-  const inm = req.headers['if-none-match'];
-  return { authorization: req.headers.authorization, ifNoneMatch: typeof inm === 'string' ? inm : undefined };
+function auth(
+  req: IncomingMessage,
+): Pick<SeenRequest, 'authorization' | 'ifNoneMatch' | 'accept' | 'apiVersion'> {
+  const one = (name: string) => {
+    const value = req.headers[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  return {
+    authorization: req.headers.authorization,
+    ifNoneMatch: one('if-none-match'),
+    accept: one('accept'),
+    apiVersion: one('x-github-api-version'),
+  };
+}
+
+/** A local port nothing listens on (bound, then released), for "connection refused". */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }

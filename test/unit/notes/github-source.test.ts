@@ -4,7 +4,7 @@ import { ReleaseSourceError } from '../../../src/notes/notes-error';
 import { parseGitHubReleases } from '../../../src/notes/parse-github-releases';
 import { createMemoryEtagCache } from '../../../src/notes/sources/etag-cache';
 import { fetchGitHubReleaseList, fetchGitHubReleases } from '../../../src/notes/sources/github-releases';
-import { type FakeGitHub, startFakeGitHub } from './fake-github';
+import { closedPort, type FakeGitHub, startFakeGitHub } from './fake-github';
 import { githubReleases } from './fixtures';
 
 let api: FakeGitHub;
@@ -112,12 +112,59 @@ describe('fetchGitHubReleases against a local API', () => {
     expect(api.seen).toHaveLength(1);
   });
 
-  it('an unreachable server is SOURCE_HTTP; a cancelled call is ABORTED', async () => {
-    const down = await failure(fetchGitHubReleases({ ...repo, baseUrl: 'http://127.0.0.1:9/api/v3' }));
-    expect(down).toMatchObject({ code: 'SOURCE_HTTP' });
+  it('an unreachable server is SOURCE_UNREACHABLE naming why; a cancelled call is ABORTED', async () => {
+    const port = await closedPort();
+    const down = await failure(fetchGitHubReleases({ ...repo, baseUrl: `http://127.0.0.1:${port}/api/v3` }));
+    expect(down).toMatchObject({ code: 'SOURCE_UNREACHABLE' });
+    expect(down.message).toMatch(
+      new RegExp(`no answer from 127\\.0\\.0\\.1:${port}: fetch failed \\(ECONNREFUSED\\)`),
+    );
     const aborted = await failure(
       fetchGitHubReleases({ ...repo, baseUrl: api.baseUrl, signal: AbortSignal.abort(new Error('stop')) }),
     );
     expect(aborted).toMatchObject({ code: 'ABORTED' });
+  });
+
+  it('sends the API media type and version headers on every page', async () => {
+    await fetchGitHubReleaseList({ ...repo, baseUrl: api.baseUrl, perPage: 5 });
+    expect(api.seen).toHaveLength(3);
+    for (const r of api.seen) {
+      expect(r).toMatchObject({ accept: 'application/vnd.github+json', apiVersion: '2022-11-28' });
+      expect(r.authorization).toBeUndefined();
+    }
+  });
+
+  it('a server that does not answer within timeoutMs is SOURCE_UNREACHABLE, saying so', async () => {
+    const started = Date.now();
+    const e = await failure(
+      fetchGitHubReleases({ owner: 'engram-app', repo: 'slow', baseUrl: api.baseUrl, timeoutMs: 300 }),
+    );
+    expect(e).toMatchObject({ code: 'SOURCE_UNREACHABLE' });
+    expect(e.message).toMatch(/no answer within 300 ms/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('a signal fired while the request waits ends it as ABORTED, not as a timeout', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('operator pressed Ctrl-C')), 200);
+    const e = await failure(
+      fetchGitHubReleases({
+        owner: 'engram-app',
+        repo: 'slow',
+        baseUrl: api.baseUrl,
+        signal: controller.signal,
+      }),
+    );
+    expect(e).toMatchObject({ code: 'ABORTED' });
+    expect(api.seen.map((r) => r.path)).toEqual(['/api/v3/repos/engram-app/slow/releases?per_page=100']);
+  });
+
+  it('rate-limit errors carry retryAfterSeconds and say how to carry on offline', async () => {
+    const e = (await failure(
+      fetchGitHubReleases({ owner: 'engram-app', repo: 'busy', baseUrl: api.baseUrl }),
+    )) as ReleaseSourceError;
+    expect(e.retryAfterSeconds).toBe(60);
+    expect(e.toJSON()).toMatchObject({ code: 'SOURCE_RATE_LIMITED', retryAfterSeconds: '60', status: '429' });
+    expect(e.hint).toMatch(/Retry in 60 seconds.*token.*offline/);
   });
 });
