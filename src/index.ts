@@ -7,16 +7,25 @@ export * from './compose';
 export { Deployment, type OpenDeploymentOptions, openDeployment } from './deployment/deployment';
 export type { DockerConnection, DockerodeClient } from './docker/docker-connection';
 export type {
+  ContainerCreateSpec,
   ContainerRecord,
+  ContainerSettings,
   DockerHousekeepingPort,
   DockerPort,
+  DockerRecreatePort,
   ExecOutcome,
   ExecRequest,
+  ImageRecord,
   LabelledResource,
+  LogLine,
+  OneOffOutcome,
+  OneOffSpec,
+  PullProgress,
   ResourceKind,
   ScratchContainerSpec,
 } from './docker/docker-port';
 export { DockerodeDocker } from './docker/dockerode-docker';
+export type { DeclaredSettings } from './docker/replacement-spec';
 export * from './errors';
 export * from './execute';
 export * from './migrations';

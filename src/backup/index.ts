@@ -14,6 +14,7 @@ export {
   ManifestSignatureSchema,
   MIN_KEY_BYTES,
   SIGNATURE_FILE,
+  type SignatureCheck,
   type SigningKeyRef,
   SigningKeyRefSchema,
   signingKeyId,
@@ -23,4 +24,9 @@ export { type BackupOptions, backup } from './plan-backup';
 export { type RestoreOptions, restore } from './plan-restore';
 export { type RestorePlan, RestorePlanSchema } from './restore-plan';
 export { loadSigningKey, reloadSigningKey, SigningKey, type SigningKeySource } from './signing-key';
-export { type VerifyBackupOptions, type VerifyReport, verifyBackup } from './verify-backup';
+export {
+  type VerifyBackupOptions,
+  type VerifyCommon,
+  type VerifyReport,
+  verifyBackup,
+} from './verify-backup';

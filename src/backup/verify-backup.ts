@@ -15,7 +15,7 @@ import { ScratchPostgres } from './scratch-postgres';
 import { loadSigningKey, type SigningKeySource } from './signing-key';
 import { compareWithManifest } from './table-counts';
 
-interface VerifyCommon {
+export interface VerifyCommon {
   /** 1: checksums and `pg_restore --list`; 2: also a restore into a throwaway Postgres, compared with the manifest. @default 1 */
   level?: 1 | 2;
   /** @default the deployment's Docker when `deployment` is given, else a `DockerodeDocker` on DOCKER_HOST or the default socket */

@@ -1,3 +1,4 @@
+export type { ComposeProjectFiles } from './compose-cli';
 export { CONFIG_HASH_LABEL, composeConfigHash } from './config-hash';
 export {
   type EnvBlankLine,
@@ -16,6 +17,7 @@ export {
   quoteEnvValue,
   renderEnvFile,
 } from './env-file';
+export { GoFloat32, type GoValue } from './go-json';
 export {
   type ImageLocation,
   ImageLocationSchema,

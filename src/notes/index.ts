@@ -1,4 +1,9 @@
-export { NotesUnreadableError, type ReleaseSourceCode, ReleaseSourceError } from './notes-error';
+export {
+  NotesUnreadableError,
+  type ReleaseSourceCode,
+  ReleaseSourceError,
+  type ReleaseSourceErrorDetails,
+} from './notes-error';
 export { type ParseChangelogOptions, parseChangelog } from './parse-changelog';
 export {
   type GitHubRelease,

@@ -56,6 +56,7 @@ export class EngramStack implements AsyncDisposable {
   #disposed = false;
   #pg: Promise<OwnedPgClient> | undefined;
 
+  /** @internal Stacks come from `startEngramStack`. */
   constructor(init: EngramStackInit) {
     this.docker = init.docker;
     this.projectName = init.projectName;

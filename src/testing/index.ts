@@ -1,5 +1,13 @@
+export type { RunResult } from '../process/run-command';
 export { EngramStack, type HealthReading, type StackSecrets } from './engram-stack';
-export { engramImage, engramRepository, postgresImage, TESTBED_LABEL, testbedRegistry } from './images';
+export {
+  engramImage,
+  engramRepository,
+  postgresImage,
+  TESTBED_LABEL,
+  type TestbedPostgresMajor,
+  testbedRegistry,
+} from './images';
 export {
   type PreparedImages,
   type PrepareEngramImagesOptions,

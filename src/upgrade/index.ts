@@ -17,7 +17,9 @@ export {
   type DeploymentBinding,
   DeploymentBindingSchema,
   type PlannedEnvEdit,
+  PlannedEnvEditSchema,
   type PlannedHop,
+  PlannedHopSchema,
   type UpgradePlan,
   UpgradePlanSchema,
 } from './upgrade-plan';
