@@ -33,9 +33,11 @@ export function asideName(oldId: string, name: string): string {
 /**
  * Replaces container `currentId` by a twin running `target`, the way compose recreates a service:
  * the new container is created (under a waiting name) while the old one keeps serving, then the old one
- * is stopped and renamed aside, the new one takes its name and starts, and only then is the old one
- * removed (its volumes stay: the new one mounts them). A failure before the swap leaves the old
- * container as it was; a failed start puts the old one back under its name and starts it again.
+ * is stopped (its own stop signal and grace period) and the new one starts at once, still under its
+ * waiting name: the old one's port is free the moment its stop returns, and the two renames that swap
+ * the names cost the app nothing once it boots. Only then is the old one removed (its volumes stay: the
+ * new one mounts them). A failure before the stop leaves the old container as it was; a failed start or
+ * swap removes the new one, puts the old one back under its name and starts it again.
  *
  * @throws UpgradeError `RECREATE_FAILED`, saying what was left as it was.
  */
@@ -84,10 +86,11 @@ export async function recreateContainer(
   }
   let aside = false;
   try {
+    // Downtime runs from the stop to the new app's first answer: nothing but the start goes between.
+    await docker.start(created);
     await docker.renameContainer(old.id, asideName(old.id, name));
     aside = true;
     await docker.renameContainer(created, name);
-    await docker.start(created);
   } catch (err) {
     throw failed(
       `The new ${name} container did not start`,
@@ -127,9 +130,10 @@ async function putBack(
 
 /**
  * Tidies what an interrupted replacement left among one service's containers, so a re-run starts from
- * one container under the service's name: a waiting container (never started) is removed; an old one
- * renamed aside gets its name back unless the new one under that name runs (then the old one goes).
- * Returns the container to replace, or null when the service has none.
+ * one container under the service's name: a waiting container that never started is removed; one that
+ * runs (interrupted between its start and the renames) is the service now: the stopped old one goes and
+ * it takes the name; an old one renamed aside gets its name back unless the new one under that name
+ * runs (then the old one goes). Returns the container to replace, or null when the service has none.
  */
 export async function settleReplacement(
   docker: RecreatePort,
@@ -137,13 +141,27 @@ export async function settleReplacement(
   log: (message: string) => void = () => undefined,
 ): Promise<string | null> {
   const asideOf = (n: string) => /^[0-9a-f]{12}_replaced_(.+)$/.exec(n)?.[1];
-  const waiting = (n: string) => !asideOf(n) && /^[0-9a-f]{12}_.+$/.test(n);
-  let plain = containers.filter((c) => !asideOf(c.name) && !waiting(c.name));
-  for (const c of containers.filter((x) => waiting(x.name) && !x.running)) {
-    log(`removing ${c.name}, left created by an interrupted replacement`);
+  const waitingOf = (n: string) => (asideOf(n) ? undefined : /^[0-9a-f]{12}_(.+)$/.exec(n)?.[1]);
+  let left = [...containers];
+  for (const c of containers.filter((x) => waitingOf(x.name) !== undefined && x.running)) {
+    const name = waitingOf(c.name)!;
+    const olds = left.filter((o) => o !== c && (o.name === name || asideOf(o.name) === name));
+    if (olds.some((o) => o.running)) continue; // the old one serves again: the waiting one goes below
+    for (const o of olds) {
+      log(`removing ${o.name} (${o.id.slice(0, 12)}): ${c.name} already runs in its place`);
+      await docker.removeContainerKeepVolumes(o.id);
+    }
+    await docker.renameContainer(c.id, name);
+    left = [...left.filter((o) => o !== c && !olds.includes(o)), { ...c, name }];
+  }
+  let plain = left.filter((c) => !asideOf(c.name) && waitingOf(c.name) === undefined);
+  for (const c of left.filter((x) => waitingOf(x.name) !== undefined)) {
+    log(
+      `removing ${c.name}, left ${c.running ? 'running beside the old container' : 'created'} by an interrupted replacement`,
+    );
     await docker.removeContainerKeepVolumes(c.id);
   }
-  for (const c of containers.filter((x) => asideOf(x.name))) {
+  for (const c of left.filter((x) => asideOf(x.name))) {
     const name = asideOf(c.name)!;
     const taken = plain.find((p) => p.name === name);
     if (taken?.running) {

@@ -26,6 +26,7 @@ class FakeEngine implements RecreatePort {
   readonly log: string[] = [];
   failCreate: Error | null = null;
   failStart: (c: Held) => Error | null = () => null;
+  failRename: (c: Held, name: string) => Error | null = () => null;
   #next = 1;
 
   constructor(running = true) {
@@ -65,6 +66,8 @@ class FakeEngine implements RecreatePort {
   }
   async renameContainer(id: string, name: string): Promise<void> {
     this.log.push(`rename ${this.#get(id).name} -> ${name}`);
+    const err = this.failRename(this.#get(id), name);
+    if (err) throw err;
     if ([...this.held.values()].some((c) => c.name === name && c.id !== id))
       throw new Error(`Conflict: ${name} is in use`);
     this.#get(id).name = name;
@@ -125,11 +128,23 @@ describe('recreateContainer', () => {
     expect(docker.log).toEqual([
       `create ${waitingName(OLD, NAME)}`,
       `stop ${NAME}`,
+      // Nothing between the stop and the start: the names are swapped once the new one runs.
+      `start ${waitingName(OLD, NAME)}`,
       `rename ${NAME} -> ${asideName(OLD, NAME)}`,
       `rename ${waitingName(OLD, NAME)} -> ${NAME}`,
-      `start ${NAME}`,
       `remove ${asideName(OLD, NAME)}`,
     ]);
+  });
+
+  it('removes the started new container and puts the old one back when the names cannot be swapped', async () => {
+    const docker = new FakeEngine();
+    docker.failRename = (c, name) =>
+      name === NAME && c.id !== OLD ? new Error('name already in use') : null;
+    const err = await rejection(recreateContainer(docker, OLD, TARGET));
+    expect(err.code).toBe('RECREATE_FAILED');
+    expect(err.message).toContain('name already in use');
+    expect(err.unchanged).toBe(`The old ${NAME} container was put back under its name and runs again`);
+    expect(docker.list()).toEqual([{ id: OLD, name: NAME, running: true, image: 'engram:0.15.0' }]);
   });
 
   it('leaves the old container serving, untouched, when the new one cannot be created (fault 15)', async () => {
@@ -200,6 +215,28 @@ describe('settleReplacement: a re-run after an interrupted replacement', () => {
     between.held.set(waiting.id, { ...waiting });
     expect(await settleReplacement(between, between.list())).toBe(OLD);
     expect(between.list().map((c) => c.name)).toEqual([NAME]);
+  });
+
+  it('keeps a new container that already runs under its waiting name (killed before the renames)', async () => {
+    const fresh = { ...waiting, running: true };
+    // Killed right after the start: the old one, stopped, still has the name.
+    const docker = new FakeEngine(false);
+    docker.held.set(fresh.id, { ...fresh });
+    expect(await settleReplacement(docker, docker.list())).toBe(fresh.id);
+    expect(docker.list()).toEqual([{ ...fresh, name: NAME }]);
+    // Killed between the two renames: the old one is aside.
+    const between = new FakeEngine(false);
+    between.held.get(OLD)!.name = asideName(OLD, NAME);
+    between.held.set(fresh.id, { ...fresh });
+    expect(await settleReplacement(between, between.list())).toBe(fresh.id);
+    expect(between.list()).toEqual([{ ...fresh, name: NAME }]);
+  });
+
+  it('removes a waiting container that runs beside an old one that serves again', async () => {
+    const docker = new FakeEngine(true);
+    docker.held.set(waiting.id, { ...waiting, running: true });
+    expect(await settleReplacement(docker, docker.list())).toBe(OLD);
+    expect(docker.list().map((c) => c.name)).toEqual([NAME]);
   });
 
   it('keeps the new container when it already runs, and removes the old one set aside', async () => {
