@@ -3,6 +3,7 @@
  * Pure core (release notes, planning) and adapters (Docker, Postgres) behind small ports.
  */
 export * from './backup';
+export * from './cli/cli-output-schemas';
 export * from './compose';
 export { Deployment, type OpenDeploymentOptions, openDeployment } from './deployment/deployment';
 export type { DockerConnection, DockerodeClient } from './docker/docker-connection';

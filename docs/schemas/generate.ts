@@ -10,13 +10,19 @@ import { z } from 'zod';
 import {
   BackupManifestSchema,
   BackupPlanSchema,
+  BackupResultSchema,
   HopRecordSchema,
   MigrationAnalysisSchema,
   ReleaseNotesSchema,
   RestorePlanSchema,
+  RestoreResultSchema,
   RollbackPlanSchema,
+  RollbackResultSchema,
+  StatusOutputSchema,
   UpgradePathSchema,
   UpgradePlanSchema,
+  UpgradeResultSchema,
+  VerifyReportSchema,
 } from '../../src/index';
 
 interface Documented {
@@ -78,6 +84,42 @@ const DOCUMENTED: Documented[] = [
     schema: MigrationAnalysisSchema,
     about:
       "What `analyzeMigration` reads from one Ecto migration file: phase, irreversible marker and lock risk, each with the line that says so. Upgrade plans quote the parts they use in each hop's `online.pending`.",
+  },
+  {
+    name: 'UpgradeResult',
+    schema: UpgradeResultSchema,
+    about:
+      'What `executeUpgrade` returns (and `engram-upgrade apply --json` prints): the run, the hops it finished, the time of each step and a paragraph for a person.',
+  },
+  {
+    name: 'RollbackResult',
+    schema: RollbackResultSchema,
+    about:
+      'What `executeRollback` returns (the `result` of `engram-upgrade rollback --json`): the run, the versions it went from and to, the time of each step and a paragraph for a person.',
+  },
+  {
+    name: 'BackupResult',
+    schema: BackupResultSchema,
+    about:
+      'What `executeBackup` returns (the `result` of `engram-upgrade backup --json`): the backup directory and the manifest it wrote.',
+  },
+  {
+    name: 'RestoreResult',
+    schema: RestoreResultSchema,
+    about:
+      'What `executeRestore` returns (the `result` of `engram-upgrade restore --json`): the restored database, where the replaced one is kept, and the migration head.',
+  },
+  {
+    name: 'VerifyReport',
+    schema: VerifyReportSchema,
+    about:
+      'What `verifyBackup` returns (and `engram-upgrade verify --json` prints): the level checked, archive entries and tables compared, and whether the signature was checked.',
+  },
+  {
+    name: 'StatusOutput',
+    schema: StatusOutputSchema,
+    about:
+      "What `engram-upgrade status --json` prints: the running version and build, the image and where the compose files write it, the migrations and the upgrades recorded for rollback. `CLI_OUTPUT_SCHEMAS` has the schema of every command's `--json` document.",
   },
 ];
 

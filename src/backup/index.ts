@@ -1,6 +1,7 @@
 export { checkAuthenticity, unauthenticatedWarning, writeManifestSignature } from './backup-authenticity';
 export type { BackupEvent, BackupEventHandler } from './backup-events';
 export { type BackupPlan, BackupPlanSchema } from './backup-plan';
+export { BackupResultSchema, RestoreResultSchema, VerifyReportSchema } from './backup-results';
 export { type DatabaseBinding, DatabaseBindingSchema } from './database-binding';
 export { type BackupResult, type ExecuteBackupOptions, executeBackup } from './execute-backup';
 export { type ExecuteRestoreOptions, executeRestore, type RestoreResult } from './execute-restore';

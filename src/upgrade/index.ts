@@ -23,3 +23,4 @@ export {
   type UpgradePlan,
   UpgradePlanSchema,
 } from './upgrade-plan';
+export { UpgradeResultSchema } from './upgrade-result';
