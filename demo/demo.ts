@@ -7,7 +7,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { progressPrinter } from '../src/cli/progress';
+import { progressView } from '../src/cli/progress';
+import { terminalStyle } from '../src/cli/terminal-style';
 import { openDeployment } from '../src/deployment/deployment';
 import type { StepEvent } from '../src/execute/step';
 import { parseGitHubReleases } from '../src/notes';
@@ -27,10 +28,13 @@ const line = (label: string, value: string) => out(`  ${label.padEnd(20)} ${valu
 
 function printer(): (e: StepEvent) => void {
   if (json) return () => undefined;
-  return progressPrinter({
+  // Lines only: the demo prints between the steps of several runs, which bars would draw over.
+  const { colour } = terminalStyle({ stdoutTty: process.stdout.isTTY === true, env: process.env });
+  return progressView({
     write: (t) => process.stdout.write(t),
-    tty: process.stdout.isTTY === true,
-    columns: process.stdout.columns,
+    style: { bars: false, colour },
+    title: 'upgrade',
+    steps: 0,
   });
 }
 

@@ -1,7 +1,9 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { BackupEventHandler } from '../backup/backup-events';
 import { executeBackup } from '../backup/execute-backup';
 import { executeRestore } from '../backup/execute-restore';
+import { DUMP_FILE } from '../backup/manifest';
 import { backup } from '../backup/plan-backup';
 import { restore } from '../backup/plan-restore';
 import type { SigningKeySource } from '../backup/signing-key';
@@ -10,6 +12,7 @@ import { openDeployment } from '../deployment/deployment';
 import { InvalidInputError } from '../errors';
 import { abs, common, need, parsed } from './cli-args';
 import { type CliIo, confirm, declined, EXIT } from './cli-output';
+import { knownSecrets, outputMode, paint, runOutput, streamed } from './run-output';
 
 const keyed = {
   project: common.project,
@@ -39,16 +42,6 @@ function signingKeyOf(values: {
   return undefined;
 }
 
-/** A line per finished step and per warning; nothing in JSON mode, where stdout is the result alone. */
-function printer(io: CliIo, json: boolean | undefined): BackupEventHandler {
-  if (json) return () => undefined;
-  return (e) => {
-    if (e.type === 'step' && e.status === 'finished')
-      io.out(`  ✓ ${e.step}${e.detail ? ` (${e.detail})` : ''}\n`);
-    else if (e.type === 'warning') io.out(`  warning: ${e.message}\n`);
-  };
-}
-
 /** `backup`: plans a backup, prints it, and takes it (a quiesced one, which stops the app, after confirmation). */
 export async function backupCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parsed(() =>
@@ -57,6 +50,7 @@ export async function backupCommand(argv: string[], io: CliIo): Promise<number> 
       strict: true,
       options: {
         ...keyed,
+        ...streamed,
         dir: { type: 'string' },
         mode: { type: 'string' },
         'verify-level': { type: 'string' },
@@ -64,6 +58,7 @@ export async function backupCommand(argv: string[], io: CliIo): Promise<number> 
       },
     }),
   );
+  const output = outputMode(values);
   const mode = values.mode ?? 'online';
   if (mode !== 'online' && mode !== 'quiesced') {
     throw new InvalidInputError({
@@ -83,17 +78,21 @@ export async function backupCommand(argv: string[], io: CliIo): Promise<number> 
     verifyLevel: level === '2' ? 2 : 1,
     signingKey: signingKeyOf(values),
   });
-  if (!values.json) {
-    io.out(`Backup ${plan.id} of ${dep.project} (${plan.mode}) into ${plan.destination.path}:\n`);
-    for (const s of plan.steps) io.out(`  ${s.id.padEnd(10)} ${s.action}\n`);
-    if (!plan.signing) {
-      io.out(
-        '  warning: the backup is not signed (no --signing-key-file or --signing-key-env): a restore cannot tell it from one changed by whoever can write the backup dir\n',
-      );
-    }
+  const out = runOutput(io, output, {
+    title: 'backup',
+    steps: plan.steps.length,
+    secrets: await knownSecrets(dep),
+  });
+  const c = paint(io, output);
+  out.say(`Backup ${plan.id} of ${dep.project} (${plan.mode}) into ${plan.destination.path}:\n`);
+  for (const s of plan.steps) out.say(`  ${s.id.padEnd(10)} ${s.action}\n`);
+  if (!plan.signing) {
+    out.say(
+      `  ${c.yellow('warning:')} the backup is not signed (no --signing-key-file or --signing-key-env): a restore cannot tell it from one changed by whoever can write the backup dir\n`,
+    );
   }
   if (values['dry-run']) {
-    if (values.json) io.out(`${JSON.stringify({ plan }, null, 2)}\n`);
+    out.done({ plan }, '');
     return EXIT.ok;
   }
   if (plan.mode === 'quiesced' && plan.source.appRunning) {
@@ -101,11 +100,10 @@ export async function backupCommand(argv: string[], io: CliIo): Promise<number> 
       return declined(io);
     }
   }
-  const result = await executeBackup(dep, plan, { onEvent: printer(io, values.json) });
-  io.out(
-    values.json
-      ? `${JSON.stringify({ plan, result }, null, 2)}\n`
-      : `\nBackup written to ${result.path}${plan.signing ? ` and signed (key id ${plan.signing.keyId})` : ' (unsigned)'}\n`,
+  const result = await executeBackup(dep, plan, { onEvent: out.onEvent }).finally(out.stop);
+  out.done(
+    { plan, result },
+    `\n${c.green(`Backup written to ${result.path}`)}${plan.signing ? ` and signed (key id ${plan.signing.keyId})` : ' (unsigned)'}\n`,
   );
   return EXIT.ok;
 }
@@ -146,7 +144,8 @@ export async function verifyCommand(argv: string[], io: CliIo): Promise<number> 
     io.out(
       `Backup ${report.id} verified at level ${report.level}: ${report.archiveEntries} archive entries${report.level === 2 ? `, ${report.tablesCompared} tables compared` : ''}, head ${report.head ?? 'none'}; ${report.authenticity.authenticated ? `signature good (key id ${report.authenticity.keyId})` : 'unauthenticated'}\n`,
     );
-    for (const w of report.warnings) io.out(`  warning: ${w}\n`);
+    const c = paint(io);
+    for (const w of report.warnings) io.out(`  ${c.yellow('warning:')} ${w}\n`);
   }
   return EXIT.ok;
 }
@@ -159,6 +158,7 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<number>
       strict: true,
       options: {
         ...keyed,
+        ...streamed,
         dir: { type: 'string' },
         'keep-app-stopped': { type: 'boolean' },
         'drop-previous': { type: 'boolean' },
@@ -167,6 +167,7 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<number>
       },
     }),
   );
+  const output = outputMode(values);
   const dep = await openDeployment({ project: need(values.project, '--project') });
   const plan = await restore(abs(need(values.dir, '--dir')), dep, {
     startApp: !values['keep-app-stopped'],
@@ -174,15 +175,25 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<number>
     newerImage: values['migrate-forward'] ? 'migrate-forward' : 'refuse',
     signingKey: signingKeyOf(values),
   });
-  if (!values.json) {
-    io.out(
-      `Restore of backup ${plan.backup.id} (Engram ${plan.backup.engramVersion ?? 'unknown'}, head ${plan.backup.head ?? 'none'}) into ${plan.target.database} of ${dep.project}:\n`,
-    );
-    for (const s of plan.steps) io.out(`  ${s.id.padEnd(14)} ${s.action}\n`);
-    for (const w of plan.warnings) io.out(`  warning: ${w}\n`);
-  }
+  // The bar of the restore step: the dump's size (the restore reports the bytes it has read).
+  const dumpBytes = await stat(join(plan.backup.dir, DUMP_FILE)).then(
+    (s) => s.size,
+    () => undefined,
+  );
+  const out = runOutput(io, output, {
+    title: 'restore',
+    steps: plan.steps.length,
+    totals: { restore: dumpBytes },
+    secrets: await knownSecrets(dep),
+  });
+  const c = paint(io, output);
+  out.say(
+    `Restore of backup ${plan.backup.id} (Engram ${plan.backup.engramVersion ?? 'unknown'}, head ${plan.backup.head ?? 'none'}) into ${plan.target.database} of ${dep.project}:\n`,
+  );
+  for (const s of plan.steps) out.say(`  ${s.id.padEnd(14)} ${s.action}\n`);
+  for (const w of plan.warnings) out.say(`  ${c.yellow('warning:')} ${w}\n`);
   if (values['dry-run']) {
-    if (values.json) io.out(`${JSON.stringify({ plan }, null, 2)}\n`);
+    out.done({ plan }, '');
     return EXIT.ok;
   }
   if (
@@ -194,11 +205,10 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<number>
   ) {
     return declined(io);
   }
-  const result = await executeRestore(dep, plan, { onEvent: printer(io, values.json) });
-  io.out(
-    values.json
-      ? `${JSON.stringify({ plan, result }, null, 2)}\n`
-      : `\nRestored backup ${plan.backup.id} into ${result.database}${result.previousDatabase ? `; the previous database is kept as ${result.previousDatabase}` : ''}\n`,
+  const result = await executeRestore(dep, plan, { onEvent: out.onEvent }).finally(out.stop);
+  out.done(
+    { plan, result },
+    `\nRestored backup ${plan.backup.id} into ${result.database}${result.previousDatabase ? `; the previous database is kept as ${result.previousDatabase}` : ''}\n`,
   );
   return EXIT.ok;
 }

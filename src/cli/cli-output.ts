@@ -4,9 +4,12 @@ import { isUpgradeError, UpgradeError } from '../errors';
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
-  /** Standard output is a terminal (progress redrawn in place, prompts possible). */
+  /** Standard input and output are a terminal: a person can be asked. */
   tty: boolean;
-  columns?: number;
+  /** Standard output is a terminal (bars and colour possible; see terminalStyle). */
+  stdoutTty?: boolean;
+  /** The terminal bars are drawn on, when standard output is one. */
+  terminal?: NodeJS.WritableStream;
   /** Reads one answer from the person; undefined when nobody can answer (no terminal). */
   ask?(question: string): Promise<string | undefined>;
   env: NodeJS.ProcessEnv;

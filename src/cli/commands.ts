@@ -14,11 +14,13 @@ import { hopsInPlace, readHopHistory } from '../upgrade/hop-record';
 import { applyUpgrade } from '../upgrade/plan-upgrade';
 import { abs, common, envValues, need, notesOptions, parsed } from './cli-args';
 import { type CliIo, confirm, declined, EXIT } from './cli-output';
-import { progressPrinter } from './progress';
+import { knownSecrets, outputMode, paint, runOutput, streamed } from './run-output';
 import { pathFromRunning } from './running-path';
 
-const printer = (io: CliIo, json: boolean | undefined) =>
-  json ? () => undefined : progressPrinter({ write: io.out, tty: io.tty, columns: io.columns });
+const stepsOf = (plan: unknown) => {
+  const steps = (plan as { steps?: unknown }).steps;
+  return Array.isArray(steps) ? steps.length : 0;
+};
 
 export async function statusCommand(argv: string[], io: CliIo): Promise<number> {
   const { values } = parsed(() => parseArgs({ args: argv, options: common, strict: true }));
@@ -39,8 +41,9 @@ export async function statusCommand(argv: string[], io: CliIo): Promise<number> 
   };
   if (values.json) io.out(`${JSON.stringify(summary, null, 2)}\n`);
   else {
+    const c = paint(io);
     io.out(
-      `${s.project}: Engram ${s.version ?? '(no answer on /api/health)'}${s.buildSha ? ` (build ${s.buildSha})` : ''}\n`,
+      `${c.bold(s.project)}: Engram ${s.version ? c.green(s.version) : c.red('(no answer on /api/health)')}${s.buildSha ? ` (build ${s.buildSha})` : ''}\n`,
     );
     io.out(`  image        ${s.image.reference} (${s.image.id.slice(7, 19)})\n`);
     io.out(
@@ -88,7 +91,8 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
       io.out(
         `  ${h.from} → ${h.to}: ${h.online.qualifies ? 'migrates ahead while the old version serves' : `stop-then-migrate (${h.online.reasons[0]})`}\n`,
       );
-    for (const w of plan.warnings) io.out(`  warning: ${w}\n`);
+    const c = paint(io);
+    for (const w of plan.warnings) io.out(`  ${c.yellow('warning:')} ${w}\n`);
     if (values.save)
       io.out(
         `\nSaved to ${values.save}; run: engram-upgrade apply --project ${dep.project} --plan ${values.save}\n`,
@@ -106,11 +110,14 @@ export async function applyCommand(argv: string[], io: CliIo): Promise<number> {
         ...common,
         plan: { type: 'string' },
         env: { type: 'string', multiple: true },
+        ...streamed,
         resume: { type: 'string' },
         'allow-manual-steps': { type: 'boolean' },
       },
     }),
   );
+  const mode = outputMode(values);
+  const env = envValues(values.env, io);
   const dep = await openDeployment({ project: need(values.project, '--project') });
   const file = need(values.plan, '--plan');
   let plan: unknown;
@@ -128,7 +135,7 @@ export async function applyCommand(argv: string[], io: CliIo): Promise<number> {
       message: `--resume takes continue or rollback, not ${JSON.stringify(resume.slice(0, 20))}`,
     });
   }
-  const steps = (plan as { steps?: unknown[] }).steps?.length ?? 0;
+  const steps = stepsOf(plan);
   if (
     !(await confirm(
       io,
@@ -138,19 +145,20 @@ export async function applyCommand(argv: string[], io: CliIo): Promise<number> {
   ) {
     return declined(io);
   }
+  const out = runOutput(io, mode, { title: 'upgrade', steps, secrets: await knownSecrets(dep, env) });
   const result = await executeUpgrade(dep, plan as Parameters<typeof executeUpgrade>[1], {
-    env: envValues(values.env, io),
+    env,
     resume,
     allowManualSteps: values['allow-manual-steps'] ?? false,
-    onEvent: printer(io, values.json),
+    onEvent: out.onEvent,
     confirm: io.ask
       ? async (r) =>
           /^y(es)?$/i.test(
             (await io.ask!(`${r.text}\n${r.commands.join('\n')}\nDone / agree? [y/N] `))?.trim() ?? '',
           )
       : undefined,
-  });
-  io.out(values.json ? `${JSON.stringify(result, null, 2)}\n` : `\n${result.summary}\n`);
+  }).finally(out.stop);
+  out.done(result, `\n${paint(io).green(result.summary)}\n`);
   return EXIT.ok;
 }
 
@@ -162,12 +170,14 @@ export async function rollbackCommand(argv: string[], io: CliIo): Promise<number
       options: {
         ...common,
         hops: { type: 'string' },
+        ...streamed,
         'to-version': { type: 'string' },
         'accept-data-loss': { type: 'boolean' },
         'dry-run': { type: 'boolean' },
       },
     }),
   );
+  const mode = outputMode(values);
   const dep = await openDeployment({ project: need(values.project, '--project') });
   if (values.hops !== undefined && !/^\d{1,3}$/.test(values.hops)) {
     throw new InvalidInputError({
@@ -179,14 +189,18 @@ export async function rollbackCommand(argv: string[], io: CliIo): Promise<number
     to: values['to-version'] ? { version: values['to-version'] } : { hops: Number(values.hops ?? 1) },
     acceptDataLoss: values['accept-data-loss'],
   });
-  if (!values.json) {
-    io.out(`Rollback of ${dep.project} from ${plan.from} to ${plan.to}:\n`);
-    for (const h of plan.hops) io.out(`  ${h.from} ← ${h.to}: ${h.strategy} — ${h.why}\n`);
-    io.out(`  writes since the upgrade: ${plan.data.writesSinceUpgrade}\n`);
-    for (const w of plan.warnings) io.out(`  warning: ${w}\n`);
-  }
+  const out = runOutput(io, mode, {
+    title: 'rollback',
+    steps: stepsOf(plan),
+    secrets: await knownSecrets(dep),
+  });
+  const c = paint(io, mode);
+  out.say(`Rollback of ${dep.project} from ${plan.from} to ${plan.to}:\n`);
+  for (const h of plan.hops) out.say(`  ${h.from} ← ${h.to}: ${h.strategy} — ${h.why}\n`);
+  out.say(`  writes since the upgrade: ${plan.data.writesSinceUpgrade}\n`);
+  for (const w of plan.warnings) out.say(`  ${c.yellow('warning:')} ${w}\n`);
   if (values['dry-run']) {
-    if (values.json) io.out(`${JSON.stringify(plan, null, 2)}\n`);
+    out.done(plan, '');
     return EXIT.ok;
   }
   if (!(await confirm(io, values.yes, `Roll ${dep.project} back to ${plan.to}?`))) {
@@ -194,9 +208,9 @@ export async function rollbackCommand(argv: string[], io: CliIo): Promise<number
   }
   const result = await executeRollback(dep, plan, {
     acceptDataLoss: values['accept-data-loss'],
-    onEvent: printer(io, values.json),
-  });
-  io.out(values.json ? `${JSON.stringify({ plan, result }, null, 2)}\n` : `\n${result.summary}\n`);
+    onEvent: out.onEvent,
+  }).finally(out.stop);
+  out.done({ plan, result }, `\n${c.green(result.summary)}\n`);
   return EXIT.ok;
 }
 
@@ -207,6 +221,7 @@ export async function recoverCommand(argv: string[], io: CliIo): Promise<number>
       strict: true,
       options: {
         ...common,
+        ...streamed,
         resume: { type: 'string' },
         env: { type: 'string', multiple: true },
         'accept-data-loss': { type: 'boolean' },
@@ -214,26 +229,32 @@ export async function recoverCommand(argv: string[], io: CliIo): Promise<number>
       },
     }),
   );
+  const mode = outputMode(values);
+  const env = envValues(values.env, io);
   const dep = await openDeployment({ project: need(values.project, '--project') });
   const stateDir = abs(values['state-dir']) ?? defaultStateDir();
   const found = await findInterruptedRun(stateDir, dep.project);
+  const out = runOutput(io, mode, {
+    title: found?.header.planKind ?? 'recover',
+    steps: stepsOf(found?.plan ?? {}),
+    secrets: await knownSecrets(dep, env),
+  });
   if (!found) {
-    io.out(
-      values.json ? `${JSON.stringify({ interrupted: null })}\n` : `${dep.project}: no interrupted run.\n`,
-    );
+    out.done({ interrupted: null }, `${dep.project}: no interrupted run.\n`);
     return EXIT.ok;
   }
   const where =
     found.summary.inFlight ?? found.summary.failed ?? found.summary.finished.at(-1) ?? 'its start';
-  if (!values.json) {
-    io.out(
-      `${dep.project}: a ${found.header.planKind} run (${found.run}, plan ${found.header.planId}) was interrupted at ${where}; ${found.summary.finished.length} step(s) had finished.\n`,
-    );
-  }
+  out.say(
+    `${dep.project}: a ${found.header.planKind} run (${found.run}, plan ${found.header.planId}) was interrupted at ${where}; ${found.summary.finished.length} step(s) had finished.\n`,
+  );
   if (values['dry-run'] || values.resume === undefined) {
-    if (values.json) io.out(`${JSON.stringify({ interrupted: found }, null, 2)}\n`);
-    if (values.resume === undefined && !values['dry-run'])
-      io.out('Pass --resume continue (finish it) or --resume rollback (undo its unfinished part).\n');
+    out.done(
+      { interrupted: found },
+      values.resume === undefined && !values['dry-run']
+        ? 'Pass --resume continue (finish it) or --resume rollback (undo its unfinished part).\n'
+        : '',
+    );
     return EXIT.ok;
   }
   if (values.resume !== 'continue' && values.resume !== 'rollback') {
@@ -254,17 +275,13 @@ export async function recoverCommand(argv: string[], io: CliIo): Promise<number>
   const done = await resumeInterrupted(dep, {
     resume,
     stateDir,
-    env: envValues(values.env, io),
+    env,
     acceptDataLoss: values['accept-data-loss'],
-    onEvent: (e) => {
-      if (!values.json && e.type === 'step' && (e.status === 'finished' || e.status === 'failed'))
-        io.out(`  ${e.step} ${e.status}\n`);
-    },
-  });
-  io.out(
-    values.json
-      ? `${JSON.stringify(done, null, 2)}\n`
-      : `${found.header.planKind} run ${found.run}: ${resume === 'continue' ? 'finished' : 'undone'}.\n`,
+    onEvent: out.onEvent,
+  }).finally(out.stop);
+  out.done(
+    done,
+    `${found.header.planKind} run ${found.run}: ${resume === 'continue' ? 'finished' : 'undone'}.\n`,
   );
   return EXIT.ok;
 }

@@ -4,6 +4,7 @@ import { openDeployment } from '../deployment/deployment';
 import { rehearse } from '../rehearse/rehearse';
 import { abs, common, envValues, need, notesOptions, parsed } from './cli-args';
 import { type CliIo, EXIT } from './cli-output';
+import { knownSecrets, outputMode, paint, runOutput, streamed } from './run-output';
 import { pathFromRunning } from './running-path';
 
 /** `rehearse`: the path on a throwaway copy of the deployment, timed, rolled back, removed. */
@@ -14,6 +15,7 @@ export async function rehearseCommand(argv: string[], io: CliIo): Promise<number
       strict: true,
       options: {
         ...common,
+        ...streamed,
         to: { type: 'string' },
         ...notesOptions,
         backup: { type: 'string' },
@@ -22,30 +24,35 @@ export async function rehearseCommand(argv: string[], io: CliIo): Promise<number
       },
     }),
   );
+  const mode = outputMode(values);
   const env = envValues(values.env, io);
   const dep = await openDeployment({ project: need(values.project, '--project') });
   const path = await pathFromRunning(dep, values, 'rehearse');
+  const out = runOutput(io, mode, {
+    title: 'rehearse',
+    // backup (unless one is given), copy, start, restore, upgrade, rollback, teardown
+    steps: values.backup ? 6 : 7,
+    unit: 'phases',
+    secrets: await knownSecrets(dep, env),
+  });
   const report = await rehearse(dep, path, {
     backup: abs(values.backup),
     env,
-    onEvent: (e) => {
-      if (!values.json && e.type === 'phase') io.out(`${e.phase}${e.detail ? `: ${e.detail}` : ''}\n`);
-    },
-  });
+    onEvent: out.onEvent,
+  }).finally(out.stop);
   if (values.save) {
     await writeFile(values.save, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 });
   }
-  if (values.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
-  else {
-    for (const h of report.hops) {
-      const back = h.rollback
-        ? `rollback by ${h.rollback.strategy} ${h.rollback.ok ? `in ${(h.rollback.ms / 1000).toFixed(1)} s` : `FAILED: ${h.rollback.error}`}`
-        : 'rollback not tried';
-      io.out(
-        `  ${h.from} → ${h.to}: ${(h.ms / 1000).toFixed(1)} s, down ${(h.downtimeMs / 1000).toFixed(1)} s; ${back}\n`,
-      );
-    }
-    io.out(`Rehearsed on ${report.rehearsalProject} (removed); the real deployment was not changed.\n`);
-  }
+  const c = paint(io, mode);
+  const lines = report.hops.map((h) => {
+    const back = h.rollback
+      ? `rollback by ${h.rollback.strategy} ${h.rollback.ok ? `in ${(h.rollback.ms / 1000).toFixed(1)} s` : c.red(`FAILED: ${h.rollback.error}`)}`
+      : 'rollback not tried';
+    return `  ${h.from} → ${h.to}: ${(h.ms / 1000).toFixed(1)} s, down ${(h.downtimeMs / 1000).toFixed(1)} s; ${back}\n`;
+  });
+  out.done(
+    report,
+    `${lines.join('')}Rehearsed on ${report.rehearsalProject} (removed); the real deployment was not changed.\n`,
+  );
   return report.hops.every((h) => h.rollback === null || h.rollback.ok) ? EXIT.ok : EXIT.failed;
 }
