@@ -7,6 +7,12 @@ export * from './cli/cli-output-schemas';
 export * from './compose';
 export { Deployment, type OpenDeploymentOptions, openDeployment } from './deployment/deployment';
 export type { DockerConnection, DockerodeClient } from './docker/docker-connection';
+export {
+  type DockerEndpoint,
+  type DockerEndpointSettings,
+  type EndpointTls,
+  resolveDockerEndpoint,
+} from './docker/docker-endpoint';
 export type {
   ContainerCreateSpec,
   ContainerRecord,

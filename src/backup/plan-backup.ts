@@ -9,6 +9,7 @@ import { run } from '../process/run-command';
 import { requireAbsolutePath } from './absolute-path';
 import { type BackupPlan, BackupPlanSchema } from './backup-plan';
 import { readDatabaseBinding } from './database-binding';
+import { checkHostDumpReach } from './host-dump-reach';
 import { checkBackupDir, nearestExisting } from './safe-dir';
 import { loadSigningKey, type SigningKeySource } from './signing-key';
 
@@ -154,6 +155,7 @@ export async function backup(deployment: Deployment, options: BackupOptions): Pr
 
   let dump: BackupPlan['dump'] = { where: 'container', client: 'pg_dump in the Postgres container' };
   if (options.dump?.where === 'host') {
+    await checkHostDumpReach(deployment.docker, options.dump);
     const clientMajor = await hostClientMajor();
     if (clientMajor < serverMajor) {
       throw new UpgradeError('BACKUP_CLIENT_TOO_OLD', {

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import type { DockerEndpoint } from '../docker/docker-endpoint';
+import { cliEnv } from '../docker/endpoint-cli-env';
 import { UpgradeError } from '../errors';
 import { type SecretSet, tailOf } from '../secrets';
 
@@ -15,6 +17,11 @@ export interface ComposeProjectFiles {
 export interface ComposeRunOptions {
   signal?: AbortSignal;
   secrets?: SecretSet;
+  /**
+   * The engine the library talks to (`DockerodeDocker.endpoint()`), so compose reaches the same one: its
+   * DOCKER_HOST / DOCKER_CONTEXT / TLS variables are set from it. @default the environment as it is
+   */
+  endpoint?: DockerEndpoint;
 }
 
 /**
@@ -41,9 +48,11 @@ export async function compose(
       : []),
     ...args,
   ];
+  const env = cliEnv(opts.endpoint);
   const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn('docker', argv, {
       cwd: files.workingDir,
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
       signal: opts.signal,
     });

@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import type { DockerEndpoint } from './docker-endpoint';
 
 /** What the library needs to know about a container. Our record, not the Docker SDK's. */
 export interface ContainerRecord {
@@ -103,6 +104,11 @@ export interface ScratchContainerSpec {
 
 /** The Docker operations the library uses. The production adapter is `DockerodeDocker`. */
 export interface DockerPort {
+  /**
+   * Where the engine is, for a `docker compose` child that must reach the same one and for modes that
+   * need the engine on this machine. Optional: a port that does not say is taken as the environment's.
+   */
+  endpoint?(): Promise<DockerEndpoint | undefined>;
   findContainers(labels: Record<string, string>): Promise<ContainerRecord[]>;
   inspect(idOrName: string): Promise<ContainerRecord>;
   exec(id: string, req: ExecRequest): Promise<ExecOutcome>;

@@ -5,7 +5,8 @@ import type Docker from 'dockerode';
 import { UpgradeError } from '../errors';
 import { throwIfAborted } from '../errors/abort';
 import { demuxAll } from './demux';
-import { connect, type DockerConnection, type DockerodeClient } from './docker-connection';
+import { type Connected, connect, type DockerConnection, type DockerodeClient } from './docker-connection';
+import type { DockerEndpoint } from './docker-endpoint';
 import { dockerFailure, statusOf } from './docker-failure';
 import type {
   ContainerCreateSpec,
@@ -35,7 +36,7 @@ import { followPull } from './pull-progress';
  */
 export class DockerodeDocker implements DockerPort, DockerHousekeepingPort, DockerRecreatePort {
   readonly #given: DockerConnection | DockerodeClient;
-  #client: Promise<Docker> | undefined;
+  #client: Promise<Connected> | undefined;
 
   /** @param docker connection options, or a configured dockerode client. @default DOCKER_HOST, else the local socket */
   constructor(docker: DockerConnection | DockerodeClient = {}) {
@@ -393,15 +394,32 @@ export class DockerodeDocker implements DockerPort, DockerHousekeepingPort, Dock
   }
 
   /** Runs a dockerode call, turning whatever it throws into an `UpgradeError` that says what failed. */
+  /**
+   * Where this adapter connects, resolved as the docker CLI would (DOCKER_HOST, contexts, TLS files);
+   * undefined for a dockerode client the caller configured.
+   *
+   * @throws UpgradeError `DOCKER_ENDPOINT` when the environment names an endpoint that cannot be used
+   */
+  async endpoint(): Promise<DockerEndpoint | undefined> {
+    return (await this.#connected()).endpoint;
+  }
+
+  #connected(): Promise<Connected> {
+    this.#client ??= connect(this.#given).catch((err: unknown) => {
+      this.#client = undefined; // a failed import or connection is retried by the next call
+      throw err;
+    });
+    return this.#client;
+  }
+
   async #call<T>(what: string, fn: (docker: Docker) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    let endpoint: DockerEndpoint | undefined;
     try {
-      this.#client ??= connect(this.#given).catch((err: unknown) => {
-        this.#client = undefined; // a failed import or connection is retried by the next call
-        throw err;
-      });
-      return await fn(await this.#client);
+      const connected = await this.#connected();
+      endpoint = connected.endpoint;
+      return await fn(connected.docker);
     } catch (err) {
-      throw err instanceof UpgradeError ? err : dockerFailure(what, err, signal);
+      throw err instanceof UpgradeError ? err : dockerFailure(what, err, signal, endpoint);
     }
   }
 }

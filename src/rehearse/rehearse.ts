@@ -75,9 +75,14 @@ export async function rehearse(
     envFile: null,
   };
   const secrets = await deployment.secrets();
+  const endpoint = await deployment.docker.endpoint?.();
   /** Starts the copy (or finds it started) and waits until every service reports healthy. */
   const upHealthy = () =>
-    compose(copy, ['up', '--detach', '--wait', '--wait-timeout', '300'], { signal: options.signal, secrets });
+    compose(copy, ['up', '--detach', '--wait', '--wait-timeout', '300'], {
+      signal: options.signal,
+      secrets,
+      endpoint,
+    });
   let upStarted = false;
   let failed = true;
   try {
@@ -196,7 +201,10 @@ export async function rehearse(
   } finally {
     emit({ type: 'phase', phase: 'teardown', detail: copy.project });
     if (upStarted) {
-      await compose(copy, ['down', '--volumes', '--remove-orphans', '--timeout', '5'], { secrets }).catch(
+      await compose(copy, ['down', '--volumes', '--remove-orphans', '--timeout', '5'], {
+        secrets,
+        endpoint,
+      }).catch(
         () => undefined, // reported below by the leftover check
       );
     }

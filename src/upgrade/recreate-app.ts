@@ -39,6 +39,7 @@ export async function recreateApp(dep: Deployment, opts: RecreateAppOptions): Pr
     await compose(opts.files, ['up', '-d', ...pull, opts.service], {
       secrets: opts.secrets,
       signal: opts.signal,
+      endpoint: await dep.docker.endpoint?.(),
     });
     return;
   }
