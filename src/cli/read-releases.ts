@@ -29,8 +29,8 @@ export interface ReleasesContext {
   fetch?: typeof fetch;
 }
 
-const OFFLINE_HINT =
-  'Work offline with --changelog FILE (a release-please CHANGELOG.md) or --releases-json FILE (a saved GET /repos/OWNER/REPO/releases response), and --offline to be sure nothing is fetched';
+const OFFLINE =
+  'or work offline: --changelog FILE (a release-please CHANGELOG.md) or --releases-json FILE (a saved GET /repos/OWNER/REPO/releases response), with --offline so nothing is fetched';
 
 /**
  * Release notes from `--changelog` or `--releases-json` when given, else from the GitHub releases API
@@ -107,13 +107,18 @@ function repoOf(value: string | undefined): { owner: string; repo: string } {
   return { owner: m[1], repo: m[2] };
 }
 
-/** The same error, its hint saying how to carry on without the network. */
+/** The same error, its hint in command-line terms: when to retry, the token options, how to go offline. */
 function withOfflineHint(err: ReleaseSourceError): ReleaseSourceError {
-  const hint = `${err.hint ? `${err.hint.replace(/[.;\s]*$/, '')}. ` : ''}${OFFLINE_HINT}`;
+  // The library's hint starts with when to retry (or what to check); the rest is said here with flags.
+  const first = err.hint?.split(';')[0]?.trim() ?? 'Retry later';
+  const token =
+    err.code === 'SOURCE_RATE_LIMITED'
+      ? '; a token raises the limit (GITHUB_TOKEN, GH_TOKEN or --github-token-file)'
+      : '';
   return new ReleaseSourceError(err.code as ReleaseSourceCode, {
     message: err.summary,
     ...(err.unchanged ? { unchanged: err.unchanged } : {}),
-    hint,
+    hint: `${first}${token}; ${OFFLINE}`,
     location: err.location,
     ...(err.status !== undefined ? { status: err.status } : {}),
     ...(err.resetAt !== undefined ? { resetAt: err.resetAt } : {}),

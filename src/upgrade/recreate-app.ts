@@ -1,8 +1,9 @@
 import type { ComposeProjectFiles } from '../compose/compose-cli';
 import { compose } from '../compose/compose-cli';
 import { CONFIG_HASH_LABEL, composeConfigHash } from '../compose/config-hash';
-import { loadServiceModel } from '../compose/load-service-model';
+import { loadServiceModel, loadServiceSource } from '../compose/load-service-model';
 import type { ServiceModel } from '../compose/service-model';
+import { type Dependency, unmetDependencies } from '../compose/unmet-dependencies';
 import type { Deployment } from '../deployment/deployment';
 import { canRecreate } from '../docker/docker-port';
 import { recreateContainer, settleReplacement } from '../docker/recreate-container';
@@ -35,12 +36,7 @@ export interface RecreateAppOptions {
  */
 export async function recreateApp(dep: Deployment, opts: RecreateAppOptions): Promise<void> {
   if (opts.driver === 'compose') {
-    const pull = opts.pull === 'never' ? ['--pull', 'never'] : [];
-    await compose(opts.files, ['up', '-d', ...pull, opts.service], {
-      secrets: opts.secrets,
-      signal: opts.signal,
-      endpoint: await dep.docker.endpoint?.(),
-    });
+    await composeRecreate(dep, opts);
     return;
   }
   const docker = dep.docker;
@@ -80,6 +76,73 @@ export async function recreateApp(dep: Deployment, opts: RecreateAppOptions): Pr
     engineTarget(model, { hash, imageId: image.id, replaces: currentId }),
     { log, redact: (text) => opts.secrets.redact(text) },
   );
+}
+
+/**
+ * `docker compose up -d <service>` in two halves when it is safe: compose creates the new container,
+ * stops and removes the old one and gives the new one its name (`up -d --no-start`), and the library
+ * starts it at once over the Engine API. `up -d` would start it itself, but only after re-checking the
+ * service's `depends_on` conditions on a 500 ms tick, while nothing serves. Those conditions are checked
+ * here instead, before compose stops anything; when one is not met (or the service is not one plain
+ * container) the plain `up -d` runs and compose waits as it always does.
+ */
+async function composeRecreate(dep: Deployment, opts: RecreateAppOptions): Promise<void> {
+  const log = opts.log ?? (() => undefined);
+  const endpoint = await dep.docker.endpoint?.();
+  const pull = opts.pull === 'never' ? ['--pull', 'never'] : [];
+  const up = (extra: string[]) =>
+    compose(opts.files, ['up', '-d', ...extra, ...pull, opts.service], {
+      secrets: opts.secrets,
+      signal: opts.signal,
+      endpoint,
+    });
+  const containers = await dep.docker.findContainers({ 'com.docker.compose.project': dep.project });
+  const own = containers.filter((c) => c.labels['com.docker.compose.service'] === opts.service);
+  // Compose reads its files itself; ours only looks for depends_on, and gives way to compose if it cannot.
+  const dependsOn = await loadServiceSource(opts.files, opts.service).then(
+    (source) => dependsOnOf(source.keys.get('depends_on')),
+    () => null,
+  );
+  const unmet =
+    own.length !== 1
+      ? []
+      : dependsOn
+        ? unmetDependencies(dependsOn, containers)
+        : ['its depends_on, which the library could not read'];
+  if (own.length !== 1 || unmet.length) {
+    log(
+      own.length !== 1
+        ? `${opts.service} has ${own.length} containers: docker compose up -d recreates and starts them`
+        : `docker compose up -d waits for ${unmet.join(', ')}`,
+    );
+    await up([]);
+    return;
+  }
+  await up(['--no-start']);
+  // Compose gave the new container the old one's name (or left an up-to-date one as it was).
+  const name = own[0]!.name;
+  try {
+    await dep.docker.start(name);
+  } catch (err) {
+    throw new UpgradeError('RECREATE_FAILED', {
+      message: `docker compose created the new ${name} container, and it did not start: ${opts.secrets.redact(err instanceof UpgradeError ? err.summary : String((err as Error).message ?? err))}`,
+      unchanged: 'The old container was removed by docker compose; its volumes are kept',
+      hint: 'Read the Docker error; fix its cause (a port in use, a mount, the image), then run again',
+      cause: err,
+    });
+  }
+}
+
+function dependsOnOf(value: unknown): Map<string, Dependency> {
+  const out = new Map<string, Dependency>();
+  if (!(value instanceof Map)) return out;
+  for (const [service, d] of value as Map<string, Record<string, unknown>>) {
+    out.set(service, {
+      condition: typeof d.condition === 'string' ? d.condition : 'service_started',
+      required: d.required !== false && d.required !== 'false',
+    });
+  }
+  return out;
 }
 
 /** The service as the engine driver sees it; refuses a service it cannot reproduce. */

@@ -104,7 +104,7 @@ describe('the CLI reads release notes from GitHub when no file is given', () => 
       resetAt: '2026-09-21T14:13:20.000Z',
     });
     expect(e.hint).toMatch(
-      /Retry after 2026-09-21T14:13:20.000Z.*--changelog FILE.*--releases-json FILE.*--offline/,
+      /^Retry after 2026-09-21T14:13:20.000Z, when the limit resets; a token raises the limit \(GITHUB_TOKEN, GH_TOKEN or --github-token-file\); or work offline: --changelog FILE .* or --releases-json FILE .*, with --offline/,
     );
     expect(e.message).toContain(e.hint);
     expect(shown(e)).not.toContain(TOKEN);
@@ -116,7 +116,9 @@ describe('the CLI reads release notes from GitHub when no file is given', () => 
       readReleases({ 'github-api-url': `http://127.0.0.1:${port}/api/v3` }, { env: { GITHUB_TOKEN: TOKEN } }),
     );
     expect(e).toMatchObject({ code: 'SOURCE_UNREACHABLE' });
-    expect(e.hint).toMatch(/--offline/);
+    expect(e.hint).toMatch(
+      /^Check the network, proxy and URL, then retry; or work offline: --changelog FILE/,
+    );
     expect(shown(e)).not.toContain(TOKEN);
   });
 
