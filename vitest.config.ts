@@ -15,8 +15,9 @@ const resolve = {
 const integration = {
   environment: 'node' as const,
   globalSetup: ['test/integration/global-setup.ts'],
-  testTimeout: 180_000,
-  hookTimeout: 300_000,
+  // Files share two cores with up to three others: a test that takes a minute alone may take several.
+  testTimeout: 420_000,
+  hookTimeout: 420_000,
 };
 
 /** Integration files at a time (ENGRAM_TEST_WORKERS overrides; 1 runs them one after another). */

@@ -130,8 +130,8 @@ describe('test bed: Engram stand-in on real Postgres through the harness', () =>
       ],
       { allowFail: true },
     );
-    expect(oneOff.code).toBe(1);
     expect(oneOff.stderr).toContain('RPC failed with reason :nodedown');
+    expect(oneOff.code).toBe(1);
   });
 
   it('Preflight is not available over rpc before 0.15.1', async () => {
