@@ -7,6 +7,7 @@ import { ident, literal, type PsqlTarget, psqlQuery } from '../db/psql';
 import type { DockerPort } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
 import { type SecretSet, tailOf } from '../secrets';
+import { ContainerDir } from './container-dir';
 import { loadManifest } from './load-manifest';
 import { type BackupManifest, DUMP_FILE } from './manifest';
 import { openRegular } from './regular-file';
@@ -32,10 +33,16 @@ export interface RestoreIntoInput {
    * (one resuming after a crash) knows the database is this run's own and may drop it.
    */
   marker?: string;
+  /** pg_restore's parallel jobs. @default the container's processors, at most 4 */
+  jobs?: number;
 }
 
+/** More jobs than this mostly contend for the same disk. */
+const MAX_JOBS = 4;
+
 /**
- * Roles first, then a new database, then `pg_restore --exit-on-error` streamed through stdin. The
+ * Roles first, then a new database; the dump is copied into the container (hashed on the way and
+ * checked against the manifest), then `pg_restore --exit-on-error --jobs` reads it there. The
  * roles come from the validated manifest as data; the statements that create them are built here.
  */
 export async function restoreInto(input: RestoreIntoInput): Promise<void> {
@@ -105,20 +112,47 @@ async function restoreFrom(
     },
   });
   const dumpFile = manifest.files.find((f) => f.name === DUMP_FILE)!;
-  const restored = await docker.exec(containerId, {
-    cmd: ['pg_restore', '--exit-on-error', '--no-password', '-U', user, '-d', database],
-    stdin: dump.createReadStream({ highWaterMark: 1 << 20, autoClose: false }).pipe(counter),
+  // pg_restore reads standard input with one job only; a file in the container it can read with several.
+  const dir = await ContainerDir.create(docker, containerId, {
+    secrets: input.secrets,
     signal: input.signal,
   });
-  if (restored.exitCode !== 0) throw failure(`restore into ${database}`, restored.stderr, input.secrets);
-  const digest = hash.digest('hex');
-  if (sent !== dumpFile.bytes || digest !== dumpFile.sha256) {
-    throw new UpgradeError('BACKUP_CORRUPT', {
-      message: `The dump read for the restore (${sent} bytes, sha256 ${digest.slice(0, 12)}…) is not the one backup ${manifest.id} lists (${dumpFile.bytes} bytes, ${dumpFile.sha256.slice(0, 12)}…): it changed after it was checked`,
-      hint: 'Keep the backup directory writable only by you, verify the backup again, then restore',
+  try {
+    const staged = await dir.write(
+      DUMP_FILE,
+      dump.createReadStream({ highWaterMark: 1 << 20, autoClose: false }).pipe(counter),
+      { secrets: input.secrets, signal: input.signal },
+    );
+    const digest = hash.digest('hex');
+    // Checked before pg_restore reads a byte: what is restored is exactly what the manifest lists.
+    if (sent !== dumpFile.bytes || digest !== dumpFile.sha256) {
+      throw new UpgradeError('BACKUP_CORRUPT', {
+        message: `The dump read for the restore (${sent} bytes, sha256 ${digest.slice(0, 12)}…) is not the one backup ${manifest.id} lists (${dumpFile.bytes} bytes, ${dumpFile.sha256.slice(0, 12)}…): it changed after it was checked`,
+        hint: 'Keep the backup directory writable only by you, verify the backup again, then restore',
+      });
+    }
+    input.onProgress?.(sent);
+    const jobs = input.jobs ?? Math.min(MAX_JOBS, await dir.processors(input.signal));
+    const restored = await docker.exec(containerId, {
+      cmd: [
+        'pg_restore',
+        '--exit-on-error',
+        `--jobs=${jobs}`,
+        '--no-password',
+        '-U',
+        user,
+        '-d',
+        database,
+        staged,
+      ],
+      signal: input.signal,
     });
+    if (restored.exitCode !== 0) throw failure(`restore into ${database}`, restored.stderr, input.secrets);
+  } finally {
+    // The copy holds only what the database it was restored into holds, in that database's own
+    // container; a removal that fails is not worth failing (or undoing) a restore over.
+    await dir.dispose().catch(() => undefined);
   }
-  input.onProgress?.(sent);
 }
 
 /** Exact row counts of every user table and the applied migrations, as the database holds them now. */
