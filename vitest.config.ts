@@ -32,6 +32,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // First and alone: property tests and tests that start child processes use the cores for
+          // seconds; beside four integration files their timeouts would fail runs that found no defect.
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -44,6 +47,7 @@ export default defineConfig({
           // Each file starts its own compose projects and temp dirs and changes nothing shared, so files
           // run side by side: most of their time is spent waiting on containers, not on the two cores.
           maxWorkers: integrationWorkers,
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -54,7 +58,7 @@ export default defineConfig({
           include: ['test/integration/**/*.serial.test.ts'],
           ...integration,
           fileParallelism: false,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
     ],
