@@ -1,0 +1,199 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DockerodeDocker } from '../../../src/docker/dockerode-docker';
+import { type EngramStack, startEngramStack } from '../../../src/testing';
+import { cli, ROOT } from '../cli/run-cli';
+import { tempDirs } from '../upgrade/helpers';
+import { type SecondEngine, startSecondEngine } from './second-engine';
+import { type SshServer, startSshServer } from './ssh-server';
+
+// Heavy (a second engine, its image pulls, an sshd) and timed by its waits: run alone.
+const RELEASES = join(ROOT, 'test/fixtures/releases/github-releases.json');
+const ENDPOINT_VARS = [
+  'DOCKER_HOST',
+  'DOCKER_TLS_VERIFY',
+  'DOCKER_CERT_PATH',
+  'DOCKER_CONTEXT',
+  'DOCKER_CONFIG',
+  'PATH',
+];
+const saved = Object.fromEntries(ENDPOINT_VARS.map((k) => [k, process.env[k]]));
+const dirs = tempDirs();
+let engine: SecondEngine | undefined;
+let ssh: SshServer | undefined;
+let stack: EngramStack | undefined;
+
+/** `docker` on the main engine (this machine's own socket), whatever this file set. */
+function mainEngine(args: string[]): string {
+  const env = { ...process.env };
+  for (const k of ['DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH', 'DOCKER_CONTEXT']) delete env[k];
+  return execFileSync('docker', args, { env, encoding: 'utf8' });
+}
+
+/** `docker` on the second engine through its own socket. */
+function secondEngine(args: string[]): string {
+  return execFileSync('docker', ['-H', `unix://${engine?.socket}`, ...args], { encoding: 'utf8' });
+}
+
+beforeAll(async () => {
+  engine = await startSecondEngine();
+  ssh = await startSshServer(engine.socket);
+  // The harness, the library and every child below talk to the second engine through TLS.
+  Object.assign(process.env, engine.tlsEnv);
+  stack = await startEngramStack({ version: '0.14.1', pull: true });
+}, 600_000);
+
+afterAll(async () => {
+  try {
+    await stack?.dispose();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    await ssh?.stop();
+    await engine?.stop();
+    dirs.cleanup();
+  }
+}, 180_000);
+
+describe('a remote engine', () => {
+  it('tcp with TLS: the stack runs there (published port and compose network work), status, backup and a whole upgrade', async () => {
+    const project = stack!.projectName;
+    // On the second engine, not on the main one.
+    expect(
+      secondEngine([
+        'ps',
+        '--filter',
+        `label=com.docker.compose.project=${project}`,
+        '--format',
+        '{{.Names}}',
+      ]),
+    ).toContain(project);
+    expect(
+      mainEngine([
+        'ps',
+        '-a',
+        '--filter',
+        `label=com.docker.compose.project=${project}`,
+        '--format',
+        '{{.Names}}',
+      ]).trim(),
+    ).toBe('');
+    expect((await stack!.health()).body).toMatchObject({ version: '0.14.1' });
+    expect(await new DockerodeDocker().endpoint()).toMatchObject({
+      transport: 'tcp',
+      from: 'host',
+      tls: { verify: true },
+    });
+
+    const state = dirs.make('engram-remote-state-');
+    const backups = dirs.make('engram-remote-backups-');
+    const p = ['--project', project, '--state-dir', state];
+    const status = cli(['status', ...p, '--json']);
+    expect(status.code, status.err).toBe(0);
+    expect(JSON.parse(status.out)).toMatchObject({ version: '0.14.1' });
+
+    const backup = cli(['backup', '--project', project, '--dir', backups, '--json']);
+    expect(backup.code, backup.err).toBe(0);
+    expect(readdirSync(backups).length).toBeGreaterThan(0);
+
+    const planFile = join(dirs.make('engram-remote-plan-'), 'plan.json');
+    const plan = cli([
+      'plan',
+      ...p,
+      '--releases-json',
+      RELEASES,
+      '--to',
+      '0.15.0',
+      '--backup-dir',
+      backups,
+      '--save',
+      planFile,
+    ]);
+    expect(plan.code, plan.err).toBe(0);
+    const apply = cli(['apply', ...p, '--plan', planFile, '--yes']);
+    expect(apply.code, apply.err).toBe(0);
+    expect((await stack!.health()).body).toMatchObject({ version: '0.15.0' });
+    const image = secondEngine([
+      'ps',
+      '--filter',
+      `label=com.docker.compose.project=${project}`,
+      '--filter',
+      'label=com.docker.compose.service=engram',
+      '--format',
+      '{{.Image}}',
+    ]);
+    expect(image).toContain(':0.15.0');
+  }, 600_000);
+
+  it('ssh://root@127.0.0.1: status and a backup through the system ssh client and docker system dial-stdio', () => {
+    const env = {
+      DOCKER_HOST: `ssh://root@127.0.0.1:${ssh!.port}`,
+      DOCKER_TLS_VERIFY: '',
+      DOCKER_CERT_PATH: '',
+      PATH: ssh!.path,
+    };
+    const project = stack!.projectName;
+    const status = cli(
+      ['status', '--project', project, '--state-dir', dirs.make('engram-remote-state-'), '--json'],
+      env,
+    );
+    expect(status.code, status.err).toBe(0);
+    expect(JSON.parse(status.out)).toMatchObject({ version: '0.15.0' });
+    const backups = dirs.make('engram-remote-backups-');
+    const backup = cli(['backup', '--project', project, '--dir', backups, '--json'], env);
+    expect(backup.code, backup.err).toBe(0);
+    expect(readdirSync(backups).length).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('a Docker context (DOCKER_CONTEXT in a config directory of its own) with the TLS files in its store', () => {
+    const config = dirs.make('engram-remote-config-');
+    const certs = engine!.clientCerts;
+    execFileSync(
+      'docker',
+      [
+        'context',
+        'create',
+        'engram-remote',
+        '--docker',
+        `host=tcp://127.0.0.1:${engine!.port},ca=${certs}/ca.pem,cert=${certs}/cert.pem,key=${certs}/key.pem`,
+      ],
+      {
+        env: { ...process.env, DOCKER_CONFIG: config },
+        stdio: 'ignore',
+      },
+    );
+    const env = {
+      DOCKER_HOST: '',
+      DOCKER_TLS_VERIFY: '',
+      DOCKER_CERT_PATH: '',
+      DOCKER_CONFIG: config,
+      DOCKER_CONTEXT: 'engram-remote',
+    };
+    const status = cli(
+      ['status', '--project', stack!.projectName, '--state-dir', dirs.make('engram-remote-state-'), '--json'],
+      env,
+    );
+    expect(status.code, status.err).toBe(0);
+    expect(JSON.parse(status.out)).toMatchObject({ version: '0.15.0' });
+  }, 120_000);
+
+  it('a CA that did not sign the engine: DOCKER_ENDPOINT, one paragraph naming the files, no key material', async () => {
+    const wrong = engine!.wrongCaCerts;
+    const r = cli(['status', '--project', stack!.projectName, '--json'], { DOCKER_CERT_PATH: wrong });
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(
+      /^engram-upgrade: .*TLS handshake with the Docker engine at tcp:\/\/127\.0\.0\.1:\d+ failed/,
+    );
+    expect(r.err).toContain(`${wrong}/ca.pem`);
+    expect(r.out + r.err).not.toMatch(/PRIVATE KEY|BEGIN CERTIFICATE|\n\s+at /);
+    // The library, with the endpoint given in code rather than the environment.
+    const docker = new DockerodeDocker({
+      endpoint: { host: engine!.tlsEnv.DOCKER_HOST, tlsVerify: true, certPath: wrong },
+    });
+    await expect(docker.findContainers({})).rejects.toMatchObject({ code: 'DOCKER_ENDPOINT' });
+  }, 60_000);
+});
