@@ -34,7 +34,7 @@ function printer(): (e: StepEvent) => void {
     write: (t) => process.stdout.write(t),
     style: { bars: false, colour },
     title: 'upgrade',
-    steps: 0,
+    steps: [],
   });
 }
 

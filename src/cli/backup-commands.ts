@@ -80,7 +80,7 @@ export async function backupCommand(argv: string[], io: CliIo): Promise<number> 
   });
   const out = runOutput(io, output, {
     title: 'backup',
-    steps: plan.steps.length,
+    steps: plan.steps.map((s) => s.id),
     secrets: await knownSecrets(dep),
   });
   const c = paint(io, output);
@@ -182,7 +182,7 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<number>
   );
   const out = runOutput(io, output, {
     title: 'restore',
-    steps: plan.steps.length,
+    steps: plan.steps.map((s) => s.id),
     totals: { restore: dumpBytes },
     secrets: await knownSecrets(dep),
   });

@@ -17,9 +17,10 @@ import { type CliIo, confirm, declined, EXIT } from './cli-output';
 import { knownSecrets, outputMode, paint, runOutput, streamed } from './run-output';
 import { pathFromRunning } from './running-path';
 
-const stepsOf = (plan: unknown) => {
+/** The step ids of a plan read from a file or a journal (validated later, by the executor). */
+const stepsOf = (plan: unknown): string[] => {
   const steps = (plan as { steps?: unknown }).steps;
-  return Array.isArray(steps) ? steps.length : 0;
+  return Array.isArray(steps) ? steps.map((s) => String((s as { id?: unknown })?.id)) : [];
 };
 
 export async function statusCommand(argv: string[], io: CliIo): Promise<number> {
@@ -140,7 +141,7 @@ export async function applyCommand(argv: string[], io: CliIo): Promise<number> {
     !(await confirm(
       io,
       values.yes,
-      `Execute the upgrade plan in ${file} (${steps} steps) on ${dep.project}?`,
+      `Execute the upgrade plan in ${file} (${steps.length} steps) on ${dep.project}?`,
     ))
   ) {
     return declined(io);

@@ -16,8 +16,11 @@ export interface ProgressViewOptions {
   terminal?: NodeJS.WritableStream;
   /** What runs, before the overall bar: `backup`, `upgrade`… */
   title: string;
-  /** How many steps the plan has: the overall bar counts finished ones. */
-  steps: number;
+  /**
+   * The plan's step ids: the overall bar counts those finished (a backup also reports steps within
+   * its steps, which it does not count). With `unit: 'phases'`, the phases expected.
+   */
+  steps: readonly string[];
   /** What the overall bar counts: finished steps, or (a rehearsal, several runs) phases begun. @default 'steps' */
   unit?: 'steps' | 'phases';
   /** Sizes of phases whose progress carries no total (a restore: the bytes of the dump). */
@@ -89,7 +92,9 @@ export function progressView(o: ProgressViewOptions): ProgressView {
     cliProgress.Presets.shades_classic,
   );
   const unit = o.unit ?? 'steps';
-  const overall = multi.create(Math.max(1, o.steps), 0, { label: c.bold(o.title), detail: unit });
+  const total = Math.max(1, o.steps.length);
+  const overall = multi.create(total, 0, { label: c.bold(o.title), detail: unit });
+  const counted = new Set<string>();
   let phases = 0;
   const stepBars = new Map<string, cliProgress.SingleBar>();
   // A backup's verification restores the dump it just wrote: its size is the restore's total.
@@ -107,15 +112,17 @@ export function progressView(o: ProgressViewOptions): ProgressView {
     if (e.type === 'dump-written') totals.restore = e.bytes;
     if (e.type === 'phase') {
       // The phase before it is over.
-      overall.update(phases++, { detail: `${unit} · ${e.phase}` });
+      overall.update(Math.min(phases++, total), { detail: `${unit} · ${e.phase}` });
     } else if (e.type === 'step') {
       if (e.status === 'started') {
         running = e.step;
         overall.update({ detail: `${unit} · ${e.step}` });
       } else {
         endStepBar(e.step);
-        if (unit === 'steps' && (e.status === 'finished' || e.status === 'skipped'))
-          overall.increment(1, { detail: unit });
+        if (unit === 'steps' && o.steps.includes(e.step) && e.status !== 'failed') {
+          counted.add(e.step);
+          overall.update(counted.size, { detail: unit });
+        }
       }
     } else if (e.type === 'progress') {
       const step = 'step' in e ? e.step : running;
@@ -146,7 +153,11 @@ export function progressView(o: ProgressViewOptions): ProgressView {
   }) as ProgressView;
   let stopped = false;
   view.stop = () => {
-    if (!stopped) multi.stop();
+    if (!stopped) {
+      // Lines logged since the last redraw are written by a redraw, which stop() does not do.
+      multi.update();
+      multi.stop();
+    }
     stopped = true;
   };
   return view;

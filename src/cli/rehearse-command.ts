@@ -30,8 +30,10 @@ export async function rehearseCommand(argv: string[], io: CliIo): Promise<number
   const path = await pathFromRunning(dep, values, 'rehearse');
   const out = runOutput(io, mode, {
     title: 'rehearse',
-    // backup (unless one is given), copy, start, restore, upgrade, rollback, teardown
-    steps: values.backup ? 6 : 7,
+    steps: [
+      ...(values.backup ? [] : ['backup']),
+      ...['copy', 'start', 'restore', 'upgrade', 'rollback', 'teardown'],
+    ],
     unit: 'phases',
     secrets: await knownSecrets(dep, env),
   });

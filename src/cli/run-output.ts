@@ -46,7 +46,8 @@ export interface RunOutput {
 
 export interface RunOutputOptions {
   title: string;
-  steps: number;
+  /** The plan's step ids (or, with `unit: 'phases'`, the phases expected). */
+  steps: readonly string[];
   unit?: 'steps' | 'phases';
   totals?: Partial<Record<string, number>>;
   /** Taken out of every event line once more (the deployment's secrets, values passed with --env). */

@@ -9,7 +9,7 @@ function lines(colour: boolean) {
     write: (t) => written.push(t),
     style: { bars: false, colour },
     title: 'upgrade',
-    steps: 3,
+    steps: ['hop1.pull', 'hop1.watch', 'hop1.health'],
   });
   view({ type: 'step', step: 'hop1.pull', kind: 'pull', group: 'hop1', status: 'started' });
   view({ type: 'progress', step: 'hop1.pull', phase: 'pull', current: 5e6, total: 1e7 });
