@@ -1,0 +1,119 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build, type Options } from 'tsup';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEngramStack } from '../../../src/testing';
+import tsupConfig from '../../../tsup.config';
+import { tempDir } from '../temp-dir';
+import { ROOT } from './run-cli';
+
+/**
+ * What a person sees: the built command line run in a real terminal (tmux), its screen read while it
+ * runs. Serial: it samples the screen every 100 ms while a backup runs.
+ */
+
+// Built with the project's own tsup configuration (declarations aside), into a directory of its own
+// so the dist/ other tests may be reading is left alone; under node_modules so that the packages
+// the binary imports resolve as they do from dist/, and git ignores it.
+const OUT = mkdtempSync(join(ROOT, 'node_modules/.engram-cli-build-'));
+const BIN = join(OUT, 'cli/main.js');
+// A tmux server of this file's own, on a socket in a directory removed afterwards.
+const SOCKET_DIR = mkdtempSync(join(tmpdir(), 'engram-cli-tmux-'));
+const SOCKET = join(SOCKET_DIR, 'socket');
+const ESC = '\u001b';
+const BAR = /[█░]{10,}/;
+
+beforeAll(async () => {
+  await build({
+    ...(tsupConfig as Options),
+    outDir: OUT,
+    format: ['esm'],
+    dts: false,
+    sourcemap: false,
+    silent: true,
+  });
+}, 120_000);
+
+afterAll(() => {
+  tmux('kill-server');
+  rmSync(SOCKET_DIR, { recursive: true, force: true });
+  rmSync(OUT, { recursive: true, force: true });
+});
+
+function tmux(...args: string[]) {
+  return spawnSync('tmux', ['-S', SOCKET, ...args], { encoding: 'utf8', timeout: 10_000 });
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Runs the binary in a fresh 120×40 terminal with `env` (NO_COLOR and FORCE_COLOR from this process
+ * removed first), and samples the screen, escape codes included, until the command has exited.
+ */
+async function inTerminal(name: string, args: string[], env: Record<string, string>) {
+  const command = [
+    'env -u NO_COLOR -u FORCE_COLOR -u CI TERM=xterm-256color',
+    ...Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`),
+    quote(process.execPath),
+    quote(BIN),
+    ...args.map(quote),
+    '; echo "EXIT $?"; sleep 600',
+  ].join(' ');
+  const started = tmux('new-session', '-d', '-s', name, '-x', '120', '-y', '40', command);
+  expect(started.status, started.stderr).toBe(0);
+  const frames: string[] = [];
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const shot = tmux('capture-pane', '-p', '-e', '-t', name);
+    frames.push(shot.stdout);
+    const exit = /EXIT (\d+)/.exec(shot.stdout);
+    if (exit) return { code: Number(exit[1]), frames, screen: shot.stdout };
+    if (Date.now() > deadline) throw new Error(`no exit within 180 s; the screen:\n${shot.stdout}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the terminal's escape sequences are the subject
+const plain = (text: string) => text.replace(/\u001b\[[0-9;:]*m/g, '');
+
+describe('engram-upgrade in a real terminal', () => {
+  it('backup draws a progress bar in colour; with NO_COLOR=1 plain lines and no escape codes', async () => {
+    expect(existsSync(BIN)).toBe(true);
+    await using stack = await startEngramStack({ version: '0.15.0' });
+    // Enough rows that the backup runs for a while (the stack starts with a few users of its own).
+    await stack.query(
+      "INSERT INTO users (email) SELECT 'tty' || g || '@example.test' FROM generate_series(1, 300) g",
+    );
+    await stack.seed({ users: 0, notesPerUser: 100 });
+    const args = ['backup', '--project', stack.projectName, '--dir'];
+
+    const tty = await inTerminal('colour', [...args, tempDir('engram-cli-tty-')], {});
+    expect(tty.code, plain(tty.screen)).toBe(0);
+    // While it ran: a bar, redrawn (more than one state of it), in colour.
+    const running = tty.frames.filter((f) => BAR.test(plain(f)) && !/EXIT \d/.test(f));
+    expect(running.length, plain(tty.screen)).toBeGreaterThan(0);
+    expect(new Set(running.map(plain)).size).toBeGreaterThan(1);
+    expect(tty.frames.join('')).toContain(`${ESC}[`);
+    // At the end: the overall bar full, a line per finished step, the result.
+    const end = plain(tty.screen);
+    expect(end).toMatch(/backup [█]{10,} (\d+)\/\1 steps/);
+    expect(end).toMatch(/✓ dump/);
+    expect(end).toContain('Backup written to');
+
+    const noColour = await inTerminal('no-colour', [...args, tempDir('engram-cli-nocolor-')], {
+      NO_COLOR: '1',
+    });
+    expect(noColour.code, noColour.screen).toBe(0);
+    for (const frame of noColour.frames) {
+      expect(frame).not.toContain(ESC);
+      expect(frame).not.toMatch(BAR);
+    }
+    expect(noColour.screen).toMatch(/✓ dump/);
+    expect(noColour.screen).toContain('Backup written to');
+    for (const secret of Object.values(stack.secrets)) {
+      expect(tty.frames.join('')).not.toContain(secret);
+    }
+  }, 400_000);
+});
