@@ -52,6 +52,17 @@ describe('AbortSignal', () => {
     expect(await stack.query('SELECT email FROM users ORDER BY email')).toEqual(usersBefore);
     const leftovers = await stack.query("SELECT datname FROM pg_database WHERE datname LIKE 'engram\\_%'");
     expect(leftovers).toEqual([]);
+    // The copy of the dump that pg_restore reads went with the aborted run.
+    const copies = await stack.exec('postgres', [
+      'find',
+      '/tmp',
+      '-maxdepth',
+      '1',
+      '-name',
+      'engram-upgrade.*',
+    ]);
+    expect(copies.exitCode).toBe(0);
+    expect(copies.stdout.trim()).toBe('');
     expect((await stack.waitHealthy()).status).toBe(200);
   });
 });
