@@ -89,8 +89,10 @@ export function resolveDockerEndpoint(
   if (settings.host && !settings.context) delete s.context;
   const configDir = s.configDir ?? join(homedir(), '.docker');
   if (s.host) {
-    const tls = s.tlsVerify ? tlsFiles(s.certPath ?? configDir, true) : null;
-    return { ...parseDockerHost(s.host, tls !== null), tls, from: 'host', context: 'default', configDir };
+    const parsed = parseDockerHost(s.host, Boolean(s.tlsVerify));
+    // TLS applies to tcp only; the docker CLI ignores it for a socket or ssh.
+    const tls = s.tlsVerify && parsed.transport === 'tcp' ? tlsFiles(s.certPath ?? configDir, true) : null;
+    return { ...parsed, tls, from: 'host', context: 'default', configDir };
   }
   const name = s.context ?? currentContextName(configDir);
   if (name && name !== 'default') {

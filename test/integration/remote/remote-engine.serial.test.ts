@@ -2,10 +2,14 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDeployment } from '../../../src/deployment/deployment';
 import { DockerodeDocker } from '../../../src/docker/dockerode-docker';
+import { planUpgradePath } from '../../../src/plan';
 import { type EngramStack, startEngramStack } from '../../../src/testing';
+import { executeUpgrade } from '../../../src/upgrade/execute-upgrade';
+import { applyUpgrade } from '../../../src/upgrade/plan-upgrade';
 import { cli, ROOT } from '../cli/run-cli';
-import { tempDirs } from '../upgrade/helpers';
+import { seriesReleases, tempDirs } from '../upgrade/helpers';
 import { type SecondEngine, startSecondEngine } from './second-engine';
 import { type SshServer, startSshServer } from './ssh-server';
 
@@ -196,4 +200,31 @@ describe('a remote engine', () => {
     });
     await expect(docker.findContainers({})).rejects.toMatchObject({ code: 'DOCKER_ENDPOINT' });
   }, 60_000);
+
+  it('ssh, the library with the endpoint given in code: a whole upgrade with the engine driver (no docker compose)', async () => {
+    process.env.PATH = ssh!.path; // the ssh client with the test's key and known_hosts
+    const docker = new DockerodeDocker({ endpoint: { host: `ssh://root@127.0.0.1:${ssh!.port}` } });
+    expect(await docker.endpoint()).toMatchObject({ transport: 'ssh', user: 'root', tls: null, local: true });
+    const dep = await openDeployment({ project: stack!.projectName, docker });
+    const path = planUpgradePath({ from: '0.15.0', to: '0.15.1', releases: seriesReleases() });
+    const plan = await applyUpgrade(dep, path, {
+      stateDir: dirs.make('engram-remote-state-'),
+      backupDir: dirs.make('engram-remote-backups-'),
+      driver: 'engine',
+    });
+    expect(plan.driver).toBe('engine');
+    const result = await executeUpgrade(dep, plan);
+    expect(result.hops.map((h) => `${h.from}>${h.to}`)).toEqual(['0.15.0>0.15.1']);
+    expect((await stack!.health()).body).toMatchObject({ version: '0.15.1' });
+    const image = secondEngine([
+      'ps',
+      '--filter',
+      `label=com.docker.compose.project=${stack!.projectName}`,
+      '--filter',
+      'label=com.docker.compose.service=engram',
+      '--format',
+      '{{.Image}}',
+    ]);
+    expect(image).toContain(':0.15.1');
+  }, 600_000);
 });

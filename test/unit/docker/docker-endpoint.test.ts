@@ -108,6 +108,11 @@ describe('resolveDockerEndpoint: which engine, in the docker CLI order', () => {
       resolveDockerEndpoint({}, { DOCKER_HOST: 'tcp://h:1', DOCKER_TLS_VERIFY: '', DOCKER_CONFIG: config })
         .tls,
     ).toBeNull();
+    // Only for tcp: a socket or ssh ignores it.
+    for (const host of ['ssh://u@h', 'unix:///x.sock']) {
+      const other = { DOCKER_HOST: host, DOCKER_TLS_VERIFY: '1', DOCKER_CONFIG: config };
+      expect(resolveDockerEndpoint({}, other).tls).toBeNull();
+    }
   });
 
   it('precedence: DOCKER_HOST over DOCKER_CONTEXT over currentContext; given settings over the environment', () => {
