@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CLI_OUTPUT_SCHEMAS } from '../../../src/index';
 import { startEngramStack } from '../../../src/testing';
 import { CmdlineWatch } from '../backup/cmdline-watch';
 import { tempDir } from '../temp-dir';
@@ -33,7 +34,8 @@ describe('engram-upgrade backup / verify / restore with a signing key', () => {
       '--json',
     ]);
     expect(taken.code, taken.err).toBe(0);
-    const { plan, result } = JSON.parse(taken.out);
+    const { plan, result } = CLI_OUTPUT_SCHEMAS.backup.parse(JSON.parse(taken.out));
+    if (!result || !plan.signing) throw new Error('backup --json printed no result or no signing key');
     expect(plan.signing).toMatchObject({ from: 'file', path: keyFile });
     const keyId = plan.signing.keyId as string;
 
@@ -46,6 +48,12 @@ describe('engram-upgrade backup / verify / restore with a signing key', () => {
     const unchecked = run(['verify', ...p, '--dir', result.path]);
     expect(unchecked.code, unchecked.err).toBe(0);
     expect(unchecked.out).toContain(`warning: Backup ${plan.id} is unauthenticated`);
+    const report = run(['verify', ...p, '--dir', result.path, '--json']);
+    expect(report.code, report.err).toBe(0);
+    expect(CLI_OUTPUT_SCHEMAS.verify.parse(JSON.parse(report.out)).authenticity).toEqual({
+      authenticated: false,
+      signature: 'not-checked',
+    });
 
     // Someone with write access to the backup changes what it restores.
     const manifestPath = join(result.path, 'manifest.json');
@@ -64,6 +72,11 @@ describe('engram-upgrade backup / verify / restore with a signing key', () => {
     const dry = run(['restore', ...p, '--dir', result.path, '--dry-run']);
     expect(dry.code, dry.err).toBe(0);
     expect(dry.out).toContain('is unauthenticated');
+    const dryJson = run(['restore', ...p, '--dir', result.path, '--dry-run', '--json']);
+    expect(dryJson.code, dryJson.err).toBe(0);
+    const restorePlan = CLI_OUTPUT_SCHEMAS.restore.parse(JSON.parse(dryJson.out));
+    expect(restorePlan.result).toBeUndefined();
+    expect(restorePlan.plan.backup.id).toBe(plan.id);
 
     const open = join(tempDir('engram-cli-key-'), 'open.key');
     writeFileSync(open, `${KEY}\n`, { mode: 0o644 });
@@ -84,5 +97,5 @@ describe('engram-upgrade backup / verify / restore with a signing key', () => {
 
     for (const text of outputs) expect(text).not.toContain(KEY);
     expect(watch.hits()).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 });
