@@ -17,6 +17,18 @@ export function dockerFailure(
   const e = err as { code?: string; json?: { message?: string }; message?: string };
   const at = endpoint && !(endpoint.from === 'default') ? ` at ${endpoint.host}` : '';
   if (
+    endpoint?.transport === 'ssh' &&
+    e.code === 'ENOENT' &&
+    /ssh/.test(String((err as { path?: string }).path))
+  ) {
+    return new UpgradeError('DOCKER_UNAVAILABLE', {
+      message: `Could not ${what}: the Docker engine${at} is reached through ssh, and there is no ssh client on this machine's PATH`,
+      unchanged: 'Nothing was changed',
+      hint: 'Install the OpenSSH client (Debian: openssh-client), then run again',
+      cause: err,
+    });
+  }
+  if (
     e.code === 'ENOENT' ||
     e.code === 'ECONNREFUSED' ||
     e.code === 'EACCES' ||

@@ -12,7 +12,6 @@ import type { DockerEndpoint } from './docker-endpoint';
  */
 export class SshDialAgent extends Agent {
   readonly #argv: string[];
-  readonly #stderrTail: string[] = [];
 
   constructor(endpoint: Pick<DockerEndpoint, 'address' | 'port' | 'user'>) {
     super({ keepAlive: true, maxSockets: 8 });
@@ -30,22 +29,8 @@ export class SshDialAgent extends Agent {
     ];
   }
 
-  /** The last lines ssh wrote to stderr (e.g. "Permission denied (publickey)"), for an error message. */
-  lastSshMessage(): string {
-    return this.#stderrTail.join(' | ');
-  }
-
   override createConnection(): Socket {
     const child = spawn('ssh', this.#argv, { stdio: ['pipe', 'pipe', 'pipe'] });
-    child.stderr.on('data', (d: Buffer) => {
-      const lines = d
-        .toString('utf8')
-        .split('\n')
-        .map((l) => l.trim())
-        .filter(Boolean);
-      this.#stderrTail.push(...lines);
-      this.#stderrTail.splice(0, Math.max(0, this.#stderrTail.length - 3));
-    });
     return new CommandSocket(child) as unknown as Socket;
   }
 }
@@ -53,19 +38,32 @@ export class SshDialAgent extends Agent {
 /** A child process's stdin and stdout as the socket an HTTP agent expects. */
 class CommandSocket extends Duplex {
   readonly #child: ChildProcessWithoutNullStreams;
+  /** The last lines ssh wrote ("Permission denied (publickey)", "Host key verification failed"). */
+  #stderr = '';
 
   constructor(child: ChildProcessWithoutNullStreams) {
     super({ allowHalfOpen: false });
     this.#child = child;
+    child.stderr.on('data', (d: Buffer) => {
+      this.#stderr = (this.#stderr + d.toString('utf8')).slice(-2000);
+    });
     child.stdout.on('data', (d: Buffer) => {
       if (!this.push(d)) child.stdout.pause();
     });
-    child.stdout.on('end', () => this.push(null));
     child.on('error', (err) => this.destroy(err));
     child.stdin.on('error', () => {}); // a write after ssh exited: the 'close' below reports it
+    // The end is reported once ssh has exited, so a failed login ends the request with ssh's own words
+    // rather than with a bare "socket hang up".
     child.on('close', (code) => {
-      if (!this.destroyed && code !== 0 && code !== null) {
-        this.destroy(new Error(`ssh exited with code ${code}`));
+      if (this.destroyed) return;
+      if (code !== 0 && code !== null) {
+        const said = this.#stderr
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean)
+          .slice(-2)
+          .join(' ');
+        this.destroy(new Error(`ssh exited with code ${code}${said ? `: ${said.slice(0, 300)}` : ''}`));
       } else this.push(null);
     });
     queueMicrotask(() => this.emit('connect'));

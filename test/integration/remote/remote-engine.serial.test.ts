@@ -151,6 +151,15 @@ describe('a remote engine', () => {
     const backup = cli(['backup', '--project', project, '--dir', backups, '--json'], env);
     expect(backup.code, backup.err).toBe(0);
     expect(readdirSync(backups).length).toBeGreaterThan(0);
+    // A host whose key is not known: ssh refuses, and the error says so in ssh's words.
+    const unknown = cli(['status', '--project', project, '--json'], {
+      ...env,
+      DOCKER_HOST: `ssh://root@localhost:${ssh!.port}`,
+    });
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.err).toMatch(
+      /^engram-upgrade: .*the ssh connection to the Docker engine at ssh:\/\/root@localhost:\d+ failed .*Host key verification failed/,
+    );
   }, 300_000);
 
   it('a Docker context (DOCKER_CONTEXT in a config directory of its own) with the TLS files in its store', () => {
