@@ -1,4 +1,5 @@
 import { SERIES } from '../../testbed/series';
+import { resolveDockerEndpoint } from '../docker/docker-endpoint';
 import { UpgradeError } from '../errors';
 import { testbedRegistry } from './images';
 import { isLoopbackRegistry } from './registry-probe';
@@ -24,9 +25,26 @@ function registrySetting(): string {
   return set ? `ENGRAM_UPGRADE_REGISTRY=${set}` : 'ENGRAM_UPGRADE_REGISTRY unset (127.0.0.1:5000)';
 }
 
-/** Where the Docker client looks for the engine. */
+/** Where the Docker client looks for the engine (DOCKER_HOST, a context, else the local socket). */
 export function engineAddress(): string {
-  return process.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+  try {
+    const endpoint = resolveDockerEndpoint();
+    return endpoint.from === 'context' ? `${endpoint.host} (context ${endpoint.context})` : endpoint.host;
+  } catch {
+    // A setting that cannot be used is reported by the first Docker call; here it is only named.
+    return (
+      process.env.DOCKER_HOST || `the context ${process.env.DOCKER_CONTEXT ?? 'in ~/.docker/config.json'}`
+    );
+  }
+}
+
+/** Whether DOCKER_HOST or a context names the engine, rather than the local default socket. */
+export function engineNamed(): boolean {
+  try {
+    return resolveDockerEndpoint().from !== 'default';
+  } catch {
+    return true;
+  }
 }
 
 /** The Docker engine does not answer, so nothing could be looked for, built or started. */
@@ -34,7 +52,7 @@ export function engineUnavailable(what: string, reason: string, cause?: unknown)
   return new UpgradeError('DOCKER_UNAVAILABLE', {
     message: `The Docker engine at ${engineAddress()} does not answer (${reason}), so the harness could not ${what}`,
     unchanged: UNCHANGED,
-    hint: `Start Docker, or set DOCKER_HOST to an engine that runs, then run '${TESTBED_COMMAND}' (on a Debian machine run as root it installs and starts one)`,
+    hint: `Start Docker, or set DOCKER_HOST (or DOCKER_CONTEXT) to an engine that runs, then run '${TESTBED_COMMAND}' (on a Debian machine run as root it installs and starts one)`,
     cause,
   });
 }

@@ -2,7 +2,7 @@ import { ensureTestbed } from '../../testbed/ensure-testbed';
 import { DockerodeDocker } from '../docker/dockerode-docker';
 import { AbortedError, UpgradeError } from '../errors';
 import { engineSilence, ensureImage, lookUpImage } from './ensure-image';
-import { engineUnavailable, testbedRegistryUnreachable, testbedVersions } from './image-errors';
+import { engineNamed, engineUnavailable, testbedRegistryUnreachable, testbedVersions } from './image-errors';
 import { engramRepository, postgresImage, testbedRegistry } from './images';
 import { probeRegistry } from './registry-probe';
 
@@ -70,9 +70,9 @@ export async function prepareEngramImages(options: PrepareEngramImagesOptions = 
     }
     return result('registry', repository, options.versions, postgres, started);
   }
-  // An engine named by DOCKER_HOST that does not answer is the answer: the bootstrap would start a
-  // local engine instead, which is not the one this process talks to.
-  if (process.env.DOCKER_HOST) await lookUpImage(docker, 'engram-upgrade-testbed/base:current');
+  // An engine named by DOCKER_HOST or a context that does not answer is the answer: the bootstrap would
+  // start a local engine instead, which is not the one this process talks to.
+  if (engineNamed()) await lookUpImage(docker, 'engram-upgrade-testbed/base:current');
   try {
     await ensureTestbed({ signal: options.signal });
   } catch (err) {
