@@ -66,7 +66,8 @@ async function inTerminal(name: string, args: string[], env: Record<string, stri
   const frames: string[] = [];
   const deadline = Date.now() + 180_000;
   for (;;) {
-    const shot = tmux('capture-pane', '-p', '-e', '-t', name);
+    // The whole pane, its scrollback included (a long run's first lines scroll off a 40-line screen).
+    const shot = tmux('capture-pane', '-p', '-e', '-S', '-', '-t', name);
     frames.push(shot.stdout);
     const exit = /EXIT (\d+)/.exec(shot.stdout);
     if (exit) return { code: Number(exit[1]), frames, screen: shot.stdout };
@@ -115,5 +116,41 @@ describe('engram-upgrade in a real terminal', () => {
     for (const secret of Object.values(stack.secrets)) {
       expect(tty.frames.join('')).not.toContain(secret);
     }
+  }, 400_000);
+
+  it('apply shows the upgrade as it goes: an overall bar of the plan, a line per step, the summary', async () => {
+    await using stack = await startEngramStack({ version: '0.14.1' });
+    const state = tempDir('engram-cli-tty-state-');
+    const planFile = join(tempDir('engram-cli-tty-plan-'), 'plan.json');
+    const p = ['--project', stack.projectName, '--state-dir', state];
+    const planned = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        'plan',
+        ...p,
+        '--releases-json',
+        join(ROOT, 'test/fixtures/releases/github-releases.json'),
+        '--to',
+        '0.15.0',
+        '--backup-dir',
+        tempDir('engram-cli-tty-backups-'),
+        '--save',
+        planFile,
+      ],
+      { encoding: 'utf8', timeout: 240_000 },
+    );
+    expect(planned.status, planned.stderr).toBe(0);
+
+    const run = await inTerminal('apply', ['apply', ...p, '--plan', planFile, '--yes'], {});
+    const end = plain(run.screen);
+    expect(run.code, end).toBe(0);
+    const running = run.frames.filter((f) => BAR.test(plain(f)) && !/EXIT \d/.test(f));
+    expect(running.length, end).toBeGreaterThan(0);
+    expect(end).toMatch(/upgrade [█]{10,} (\d+)\/\1 steps/);
+    expect(end).toMatch(/✓ hop1\.pull/);
+    expect(end).toMatch(/✓ hop1\.health/);
+    expect(end).toContain('Upgraded');
+    expect((await stack.health()).body).toMatchObject({ version: '0.15.0' });
   }, 400_000);
 });
