@@ -27,7 +27,9 @@ export function reportError(io: CliIo, err: unknown, debug: boolean): number {
   if (isUpgradeError(err)) {
     io.err(`engram-upgrade: ${err.message}\n`);
     if (debug && err.stack) io.err(`${err.stack}\n`);
-    if (err.code === 'INVALID_INPUT' || err.code === 'SIGNING_KEY_UNUSABLE') return EXIT.usage;
+    // DOCKER_ENDPOINT: the setting that names the engine (DOCKER_HOST, a context, TLS files) is wrong.
+    if (err.code === 'INVALID_INPUT' || err.code === 'SIGNING_KEY_UNUSABLE' || err.code === 'DOCKER_ENDPOINT')
+      return EXIT.usage;
     if (err.code === 'CONSENT_REQUIRED') return EXIT.declined;
     if (
       [
@@ -37,6 +39,7 @@ export function reportError(io: CliIo, err: unknown, debug: boolean): number {
         'ROLLBACK_UNAVAILABLE',
         'BACKUP_UNSIGNED',
         'BACKUP_SIGNATURE_INVALID',
+        'REMOTE_UNSUPPORTED',
       ].includes(err.code)
     )
       return EXIT.refused;
