@@ -95,6 +95,29 @@ describe('engram-upgrade backup / verify / restore with a signing key', () => {
     ]);
     expect(both.code).toBe(2);
 
+    // --events: the backup's own events, one JSON object per line, the result last.
+    const streamed = run([
+      'backup',
+      ...p,
+      '--dir',
+      tempDir('engram-cli-backups-'),
+      '--signing-key-file',
+      keyFile,
+      '--events',
+    ]);
+    expect(streamed.code, streamed.err).toBe(0);
+    const events = streamed.out
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; step?: string; status?: string; result?: unknown });
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'step', step: 'dump', status: 'finished' }),
+    );
+    expect(events).toContainEqual(expect.objectContaining({ type: 'dump-written' }));
+    expect(events.at(-1)?.type).toBe('result');
+    expect(CLI_OUTPUT_SCHEMAS.backup.parse(events.at(-1)?.result).result?.manifest.id).toBeDefined();
+    for (const secret of Object.values(stack.secrets)) expect(streamed.out).not.toContain(secret);
+
     for (const text of outputs) expect(text).not.toContain(KEY);
     expect(watch.hits()).toEqual([]);
   }, 600_000);
