@@ -181,7 +181,7 @@ export async function restore(
       id: 'staging',
       kind: 'restore.staging',
       group,
-      action: `Create missing roles (${manifest.roles.join(', ') || 'none'}; left in place on undo, they are harmless), create ${stagingDatabase} marked as this restore's, pg_restore the archive into it, and compare row counts and migrations with the manifest`,
+      action: `Create missing roles (${manifest.roles.join(', ') || 'none'}; left in place on undo, they are harmless), create ${stagingDatabase} marked as this restore's, copy the dump into a private directory of the Postgres container (checked against the manifest on the way), pg_restore --jobs it into the staging database, remove the copy, and compare row counts and migrations with the manifest`,
       undo: `Drop ${stagingDatabase} if it carries this restore's mark`,
       input: {},
     },
