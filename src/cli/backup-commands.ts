@@ -100,7 +100,9 @@ export async function backupCommand(argv: string[], io: CliIo): Promise<number> 
       return declined(io);
     }
   }
-  const result = await executeBackup(dep, plan, { onEvent: out.onEvent }).finally(out.stop);
+  const result = await executeBackup(dep, plan, { onEvent: out.onEvent, signal: io.signal }).finally(
+    out.stop,
+  );
   out.done(
     { plan, result },
     `\n${c.green(`Backup written to ${result.path}`)}${plan.signing ? ` and signed (key id ${plan.signing.keyId})` : ' (unsigned)'}\n`,
@@ -130,7 +132,7 @@ export async function verifyCommand(argv: string[], io: CliIo): Promise<number> 
   }
   const dir = abs(need(values.dir, '--dir'));
   const signingKey = signingKeyOf(values);
-  const common_ = { level: level === '2' ? (2 as const) : (1 as const), signingKey };
+  const common_ = { level: level === '2' ? (2 as const) : (1 as const), signingKey, signal: io.signal };
   const report = values['postgres-image']
     ? await verifyBackup(dir, { ...common_, postgresImage: values['postgres-image'] })
     : await verifyBackup(dir, {
@@ -205,7 +207,9 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<number>
   ) {
     return declined(io);
   }
-  const result = await executeRestore(dep, plan, { onEvent: out.onEvent }).finally(out.stop);
+  const result = await executeRestore(dep, plan, { onEvent: out.onEvent, signal: io.signal }).finally(
+    out.stop,
+  );
   out.done(
     { plan, result },
     `\nRestored backup ${plan.backup.id} into ${result.database}${result.previousDatabase ? `; the previous database is kept as ${result.previousDatabase}` : ''}\n`,

@@ -13,6 +13,8 @@ export interface CliIo {
   /** Reads one answer from the person; undefined when nobody can answer (no terminal). */
   ask?(question: string): Promise<string | undefined>;
   env: NodeJS.ProcessEnv;
+  /** Aborted by the first Ctrl-C or SIGTERM: long operations stop and undo their unfinished part. */
+  signal?: AbortSignal;
 }
 
 /** Exit codes, documented in `--help`. */

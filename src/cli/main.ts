@@ -9,6 +9,7 @@ import { backupCommand, restoreCommand, verifyCommand } from './backup-commands'
 import { type CliIo, EXIT, reportError } from './cli-output';
 import { HELP, USAGE } from './command-help';
 import { applyCommand, planCommand, recoverCommand, rollbackCommand, statusCommand } from './commands';
+import { interruptOnSignals } from './interrupt';
 import { notesCommand } from './notes-command';
 import { rehearseCommand } from './rehearse-command';
 import { testbedCommand } from './testbed-command';
@@ -69,10 +70,14 @@ async function main(argv: string[]): Promise<number> {
         }
       : undefined,
   };
+  const interrupt = interruptOnSignals(io.err);
+  io.signal = interrupt.signal;
   try {
     return await command(rest, io);
   } catch (err) {
     return reportError(io, err, rest.includes('--debug'));
+  } finally {
+    interrupt.dispose();
   }
 }
 

@@ -16,7 +16,7 @@ export async function notesCommand(argv: string[], io: CliIo): Promise<number> {
       },
     }),
   );
-  const releases = await readReleases(values);
+  const releases = await readReleases(values, { env: io.env, signal: io.signal });
   if (values.json) {
     io.out(`${JSON.stringify(releases, null, 2)}\n`);
     return EXIT.ok;

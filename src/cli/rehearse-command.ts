@@ -27,7 +27,7 @@ export async function rehearseCommand(argv: string[], io: CliIo): Promise<number
   const mode = outputMode(values);
   const env = envValues(values.env, io);
   const dep = await openDeployment({ project: need(values.project, '--project') });
-  const path = await pathFromRunning(dep, values, 'rehearse');
+  const path = await pathFromRunning(dep, values, 'rehearse', io);
   const out = runOutput(io, mode, {
     title: 'rehearse',
     steps: [
@@ -41,6 +41,7 @@ export async function rehearseCommand(argv: string[], io: CliIo): Promise<number
     backup: abs(values.backup),
     env,
     onEvent: out.onEvent,
+    signal: io.signal,
   }).finally(out.stop);
   if (values.save) {
     await writeFile(values.save, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 });

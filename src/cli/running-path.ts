@@ -3,15 +3,17 @@ import { UpgradeError } from '../errors';
 import { planUpgradePath } from '../plan';
 import type { UpgradePath } from '../plan/upgrade-path';
 import { inspectDeployment } from '../upgrade/deployment-state';
-import { readReleases } from './read-releases';
+import type { CliIo } from './cli-output';
+import { type ReleasesValues, readReleases } from './read-releases';
 
 /** The path from the version the deployment answers with to `--to`, along the release notes given. */
 export async function pathFromRunning(
   dep: Deployment,
-  values: { 'releases-json'?: string; changelog?: string; to?: string },
+  values: ReleasesValues & { to?: string },
   then: string,
+  io: Pick<CliIo, 'env' | 'signal'>,
 ): Promise<UpgradePath> {
-  const releases = await readReleases(values);
+  const releases = await readReleases(values, { env: io.env, signal: io.signal });
   const state = await inspectDeployment(dep);
   if (!state.version) {
     throw new UpgradeError('INVALID_INPUT', {
