@@ -80,6 +80,16 @@ export const RecoverOutputSchema = z.union([
     z.object({ kind: z.literal('upgrade'), run: z.string(), result: UpgradeResultSchema }),
     z.object({ kind: z.literal('rollback'), run: z.string(), result: RollbackResultSchema }),
   ]),
+  /**
+   * `--resume rollback` that undid the run: its executor's report (the run's plan did not happen) and
+   * the steps undone, in order.
+   */
+  z.object({
+    kind: z.enum(['backup', 'restore', 'upgrade', 'rollback']),
+    run: z.string(),
+    undone: z.array(z.string()),
+    report: z.record(z.string(), z.string()),
+  }),
 ]);
 
 /** The schema of each command's `--json` document. */

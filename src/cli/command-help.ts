@@ -42,13 +42,13 @@ Example:
   engram-upgrade notes --changelog CHANGELOG.md --json
 `,
   plan: `engram-upgrade plan --project P [--changelog FILE | --releases-json FILE] [--to VERSION|latest]
-                    [--backup-dir D] [--state-dir D] [--env NAME]... [--offline] [--save FILE] [--json]
+                    [--backup-dir D] [--state-dir D] [--env NAME]... [--no-migrate-ahead] [--save FILE] [--json]
 
 The dry run: the path from the running version, each hop's steps and how its migrations run.
 Changes nothing; --save writes the plan for apply --plan.
 
   --env NAME     a value a release newly requires, read from this process's environment (never argv)
-  --offline      no network for the notes, and never migrate ahead while the old version serves
+  --no-migrate-ahead  stop, then migrate, for every hop (never migrate ahead while the old version serves)
 ${NOTES}
 ${OUTPUT}
 

@@ -1,11 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { openDeployment } from '../deployment/deployment';
-import { InvalidInputError } from '../errors';
+import { InvalidInputError, UpgradeError } from '../errors';
 import { findInterruptedRun } from '../execute/saved-plan';
 import { defaultStateDir } from '../execute/state-dir';
 import { describePath } from '../plan';
 import { resumeInterrupted } from '../recover/resume-interrupted';
+import { undoOutcome } from '../recover/undo-outcome';
 import { executeRollback } from '../rollback/execute-rollback';
 import { rollback } from '../rollback/plan-rollback';
 import { inspectDeployment } from '../upgrade/deployment-state';
@@ -69,19 +70,19 @@ export async function planCommand(argv: string[], io: CliIo): Promise<number> {
         ...notesOptions,
         'backup-dir': { type: 'string' },
         env: { type: 'string', multiple: true },
-        offline: { type: 'boolean' },
+        'no-migrate-ahead': { type: 'boolean' },
         save: { type: 'string' },
       },
     }),
   );
   const env = envValues(values.env, io);
   const dep = await openDeployment({ project: need(values.project, '--project') });
-  const path = await pathFromRunning(dep, values, 'plan');
+  const path = await pathFromRunning(dep, values, 'plan', io);
   const plan = await applyUpgrade(dep, path, {
     backupDir: abs(values['backup-dir']),
     stateDir: abs(values['state-dir']),
     env,
-    online: !values.offline,
+    online: !values['no-migrate-ahead'],
   });
   if (values.save) await writeFile(values.save, `${JSON.stringify(plan, null, 2)}\n`, { mode: 0o600 });
   if (values.json) io.out(`${JSON.stringify(plan, null, 2)}\n`);
@@ -152,6 +153,7 @@ export async function applyCommand(argv: string[], io: CliIo): Promise<number> {
     resume,
     allowManualSteps: values['allow-manual-steps'] ?? false,
     onEvent: out.onEvent,
+    signal: io.signal,
     confirm: io.ask
       ? async (r) =>
           /^y(es)?$/i.test(
@@ -210,6 +212,7 @@ export async function rollbackCommand(argv: string[], io: CliIo): Promise<number
   const result = await executeRollback(dep, plan, {
     acceptDataLoss: values['accept-data-loss'],
     onEvent: out.onEvent,
+    signal: io.signal,
   }).finally(out.stop);
   out.done({ plan, result }, `\n${c.green(result.summary)}\n`);
   return EXIT.ok;
@@ -273,13 +276,27 @@ export async function recoverCommand(argv: string[], io: CliIo): Promise<number>
   ) {
     return declined(io);
   }
-  const done = await resumeInterrupted(dep, {
-    resume,
-    stateDir,
-    env,
-    acceptDataLoss: values['accept-data-loss'],
-    onEvent: out.onEvent,
-  }).finally(out.stop);
+  let done: Awaited<ReturnType<typeof resumeInterrupted>>;
+  try {
+    done = await resumeInterrupted(dep, {
+      resume,
+      stateDir,
+      env,
+      acceptDataLoss: values['accept-data-loss'],
+      onEvent: out.onEvent,
+      signal: io.signal,
+    }).finally(out.stop);
+  } catch (err) {
+    // An undone run is reported by its executor as failed (its plan did not happen), which is what
+    // was asked for here: success, when its journal shows every undo finished.
+    const undo = resume === 'rollback' ? await undoOutcome(found.path) : undefined;
+    if (!undo?.clean || !(err instanceof UpgradeError)) throw err;
+    out.done(
+      { kind: found.header.planKind, run: found.run, undone: undo.undone, report: err.toJSON() },
+      `${found.header.planKind} run ${found.run}: undone (${undo.undone.length} step(s)). ${err.unchanged ?? err.message}\n`,
+    );
+    return EXIT.ok;
+  }
   out.done(
     done,
     `${found.header.planKind} run ${found.run}: ${resume === 'continue' ? 'finished' : 'undone'}.\n`,

@@ -2,9 +2,11 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backup, executeBackup, restore, verifyBackup } from '../../../src/backup';
+import { CLI_OUTPUT_SCHEMAS } from '../../../src/cli/cli-output-schemas';
 import { openDeployment } from '../../../src/deployment/deployment';
 import { resumeInterrupted } from '../../../src/recover/resume-interrupted';
 import { startEngramStack } from '../../../src/testing';
+import { cli } from '../cli/run-cli';
 import { killedAt } from '../killed-at';
 import { tempDir } from '../temp-dir';
 
@@ -88,9 +90,14 @@ describe('fault 11 for backups and restores: SIGKILL mid-run, then a re-run', ()
     expect(await databases()).toContain(plan.stagingDatabase);
     expect((await dep.app()).running).toBe(false);
 
-    const resumed = await resumeInterrupted(dep, { resume: 'rollback' }).catch((e: unknown) => e);
-    expect(resumed).toMatchObject({ code: 'RESTORE_FAILED' });
-    expect((resumed as Error).message).toContain('was not changed (checked');
+    // Through the command line, as an operator would: the undo asked for is a success.
+    const r = cli(['recover', '--project', stack.projectName, '--resume', 'rollback', '--yes', '--json']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const resumed = CLI_OUTPUT_SCHEMAS.recover.parse(JSON.parse(r.out));
+    expect(resumed).toMatchObject({ kind: 'restore', report: { code: 'RESTORE_FAILED' } });
+    expect((resumed as { undone: string[] }).undone.length).toBeGreaterThan(0);
+    expect(JSON.stringify(resumed)).toContain('was not changed (checked');
     expect(await databases()).not.toContain(plan.stagingDatabase);
     expect(await stack.query('SELECT email FROM users ORDER BY email')).toEqual(before);
     expect((await stack.waitHealthy()).status).toBe(200);
