@@ -58,7 +58,25 @@ export async function connect(given: DockerConnection | DockerodeClient): Promis
   const { resolveDockerEndpoint } = await import('./docker-endpoint');
   const { clientOptions } = await import('./endpoint-client-options');
   const endpoint = resolveDockerEndpoint(given.endpoint);
-  return { docker: new Dockerode(clientOptions(endpoint, extra)), endpoint };
+  const options = clientOptions(endpoint, extra);
+  return { docker: withoutModemEnv(() => new Dockerode(options)), endpoint };
+}
+
+/**
+ * dockerode's modem reads DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH itself when it is built,
+ * by its own rules (it reads every file of DOCKER_CERT_PATH, and throws a bare ENOENT when the client
+ * pair is absent, which the docker CLI allows). The endpoint is already resolved and every option given,
+ * so the modem is built with those variables out of sight. Synchronous: nothing else runs meanwhile.
+ */
+function withoutModemEnv<T>(build: () => T): T {
+  const names = ['DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH'] as const;
+  const saved = names.map((n) => [n, process.env[n]] as const);
+  for (const n of names) delete process.env[n];
+  try {
+    return build();
+  } finally {
+    for (const [n, v] of saved) if (v !== undefined) process.env[n] = v;
+  }
 }
 
 /** What the low-level fields name, described as an endpoint (for compose and for messages). */

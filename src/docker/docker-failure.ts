@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { AbortedError, UpgradeError } from '../errors';
 import type { DockerEndpoint } from './docker-endpoint';
 
@@ -54,10 +55,14 @@ export function dockerFailure(
     endpoint?.tls &&
     /^(ERR_TLS_|ERR_SSL_)|CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(e.code ?? '')
   ) {
+    const { tls } = endpoint;
+    const noClientCert = /CERTIFICATE_REQUIRED/.test(e.code ?? '') && !existsSync(tls.certFile);
     return new UpgradeError('DOCKER_ENDPOINT', {
       message: `Could not ${what}: the TLS handshake with the Docker engine${at} failed (${e.code})`,
       unchanged: 'Nothing was changed',
-      hint: `Check that ${endpoint.tls.caFile} is the CA that signed the engine's certificate, that the certificate names ${endpoint.address}, and that the engine accepts this client's certificate (${endpoint.tls.certFile})`,
+      hint: noClientCert
+        ? `The engine requires a client certificate and ${tls.dir} has none: put this client's cert.pem and key.pem there`
+        : `Check that ${tls.caFile} is the CA that signed the engine's certificate, that the certificate names ${endpoint.address}, and that the engine accepts this client's certificate (${tls.certFile})`,
       cause: err,
     });
   }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { copyFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDeployment } from '../../../src/deployment/deployment';
@@ -203,6 +203,12 @@ describe('a remote engine', () => {
     );
     expect(r.err).toContain(`${wrong}/ca.pem`);
     expect(r.out + r.err).not.toMatch(/PRIVATE KEY|BEGIN CERTIFICATE|\n\s+at /);
+    // Only the CA: the engine asks for a client certificate, and the error says there is none.
+    const caOnly = dirs.make('engram-remote-ca-only-');
+    copyFileSync(join(engine!.clientCerts, 'ca.pem'), join(caOnly, 'ca.pem'));
+    const noCert = cli(['status', '--project', stack!.projectName], { DOCKER_CERT_PATH: caOnly });
+    expect(noCert.code).toBe(2);
+    expect(noCert.err).toContain(`The engine requires a client certificate and ${caOnly} has none`);
     // The library, with the endpoint given in code rather than the environment.
     const docker = new DockerodeDocker({
       endpoint: { host: engine!.tlsEnv.DOCKER_HOST, tlsVerify: true, certPath: wrong },

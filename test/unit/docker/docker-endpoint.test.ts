@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveDockerEndpoint } from '../../../src/docker/docker-endpoint';
+import { DockerodeDocker } from '../../../src/docker/dockerode-docker';
 import { cliEnv } from '../../../src/docker/endpoint-cli-env';
 import { loadTls } from '../../../src/docker/endpoint-tls';
 import { UpgradeError } from '../../../src/errors';
@@ -245,6 +246,30 @@ describe('loadTls: the files, checked before any connection, never echoed', () =
       expect(e.message).toMatch(message);
       const all = JSON.stringify({ json: e.toJSON(), message: e.message, cause: String(e.cause ?? '') });
       expect(all).not.toMatch(/BEGIN|PRIVATE KEY|MII|MHc/);
+    }
+  });
+  it("DockerodeDocker uses a CA-only directory as the docker CLI does (no client pair), unhindered by dockerode's own reading of DOCKER_CERT_PATH", async () => {
+    const dir = tlsDir({ 'ca.pem': pem.ca }).dir;
+    const names = ['DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH'] as const;
+    const saved = names.map((n) => [n, process.env[n]] as const);
+    Object.assign(process.env, {
+      DOCKER_HOST: 'tcp://127.0.0.1:1',
+      DOCKER_TLS_VERIFY: '1',
+      DOCKER_CERT_PATH: dir,
+    });
+    try {
+      const err = await new DockerodeDocker().findContainers({}).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'DOCKER_UNAVAILABLE' });
+      expect((err as Error).message).toContain(
+        'the Docker engine at tcp://127.0.0.1:1 does not answer (ECONNREFUSED)',
+      );
+      // The variables are back as they were.
+      expect(process.env.DOCKER_CERT_PATH).toBe(dir);
+    } finally {
+      for (const [n, v] of saved) {
+        if (v === undefined) delete process.env[n];
+        else process.env[n] = v;
+      }
     }
   });
 });

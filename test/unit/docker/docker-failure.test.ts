@@ -48,6 +48,11 @@ describe('dockerFailure names the engine it tried and what to check', () => {
     expect(e.code).toBe('DOCKER_ENDPOINT');
     expect(e.hint).toContain('/certs/ca.pem');
     expect(e.hint).toContain('names h.example');
+    // An engine that wants a client certificate, and none is in the directory: said so.
+    const noCert = dockerFailure('x', errno('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'), undefined, ep);
+    expect(noCert.hint).toBe(
+      "The engine requires a client certificate and /certs has none: put this client's cert.pem and key.pem there",
+    );
     // Without TLS the same code is an operation failure, as before.
     expect(dockerFailure('x', errno('ERR_TLS_CERT_ALTNAME_INVALID')).code).toBe('DOCKER_OPERATION');
   });
