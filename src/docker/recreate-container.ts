@@ -88,6 +88,7 @@ export async function recreateContainer(
   try {
     // Downtime runs from the stop to the new app's first answer: nothing but the start goes between.
     await docker.start(created);
+    log(`running ${spec.name}, which takes the name ${name} next`);
     await docker.renameContainer(old.id, asideName(old.id, name));
     aside = true;
     await docker.renameContainer(created, name);

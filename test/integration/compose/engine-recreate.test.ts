@@ -160,7 +160,7 @@ describe('the engine recreate driver', () => {
     }
   });
 
-  it.each(['created', 'stopped', 'started'])(
+  it.each(['created', 'stopped', 'running', 'started'])(
     'killed when the driver has %s: never two running, and a re-run finishes with the new container (fault 15)',
     async (point) => {
       const { project, port } = await labProject();
@@ -170,10 +170,13 @@ describe('the engine recreate driver', () => {
       expect(await killedAt(project, point)).toBe('SIGKILL');
       const left = await project.containers();
       expect(left.filter((c) => c.state === 'running').length).toBe(point === 'stopped' ? 0 : 1);
-      if (point === 'created') expect(left.find((c) => c.state === 'running')?.id).toBe(before.Id);
+      const runningId = left.find((c) => c.state === 'running')?.id;
+      if (point === 'created') expect(runningId).toBe(before.Id);
       await engine(project);
       const after = await project.containers();
       expect(after.map((c) => [c.name, c.state])).toEqual([[`${project.name}-app-1`, 'running']]);
+      // Killed between the start and the renames: the new container, already running, is kept.
+      if (point === 'running') expect(after[0]!.id).toBe(runningId);
       expect((await project.inspect('app')).Config.Image).toBe(postgresImage(17));
       expect((await project.compose(['up', '-d', 'app'])).stderr).not.toMatch(/Recreat/);
     },

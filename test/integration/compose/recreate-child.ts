@@ -1,6 +1,6 @@
 /**
  * Recreates a lab project's service with the engine driver and SIGKILLs itself when the driver reports
- * a given point (`created`, `stopped`, `started`): the way an operator's terminal or the OOM killer
+ * a given point (`created`, `stopped`, `running`, `started`): the way an operator's terminal or the OOM killer
  * ends a run between creating the new container and removing the old one.
  * argv: <project> <dir> <service> <point>
  */
