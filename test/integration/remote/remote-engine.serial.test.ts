@@ -2,6 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { executeBackup } from '../../../src/backup/execute-backup';
+import { backup } from '../../../src/backup/plan-backup';
+import { verifyBackup } from '../../../src/backup/verify-backup';
 import { openDeployment } from '../../../src/deployment/deployment';
 import { DockerodeDocker } from '../../../src/docker/dockerode-docker';
 import { planUpgradePath } from '../../../src/plan';
@@ -216,7 +219,7 @@ describe('a remote engine', () => {
     await expect(docker.findContainers({})).rejects.toMatchObject({ code: 'DOCKER_ENDPOINT' });
   }, 60_000);
 
-  it('ssh, the library with the endpoint given in code: a whole upgrade with the engine driver (no docker compose)', async () => {
+  it('ssh, the library with the endpoint given in code: a whole upgrade with the engine driver (no docker compose), a backup and its full verification', async () => {
     process.env.PATH = ssh!.path; // the ssh client with the test's key and known_hosts
     const docker = new DockerodeDocker({ endpoint: { host: `ssh://root@127.0.0.1:${ssh!.port}` } });
     expect(await docker.endpoint()).toMatchObject({ transport: 'ssh', user: 'root', tls: null, local: true });
@@ -241,5 +244,11 @@ describe('a remote engine', () => {
       '{{.Image}}',
     ]);
     expect(image).toContain(':0.15.1');
+
+    // A backup, then its full verification: the archive streams back from this machine into a
+    // throwaway Postgres on the engine (an exec's input over ssh, closed at its end).
+    const taken = await executeBackup(dep, await backup(dep, { dir: dirs.make('engram-remote-backups-') }));
+    const report = await verifyBackup(taken.path, { level: 2, deployment: dep });
+    expect(report.tablesCompared).toBeGreaterThan(4);
   }, 600_000);
 });
