@@ -219,14 +219,15 @@ describe('a remote engine', () => {
     await expect(docker.findContainers({})).rejects.toMatchObject({ code: 'DOCKER_ENDPOINT' });
   }, 60_000);
 
-  it('ssh, the library with the endpoint given in code: a whole upgrade with the engine driver (no docker compose), a backup and its full verification', async () => {
+  it('ssh, the library with the endpoint given in code: a whole upgrade with the engine driver (no docker compose), a backup and its full verification; then a rollback with the command line', async () => {
     process.env.PATH = ssh!.path; // the ssh client with the test's key and known_hosts
     const docker = new DockerodeDocker({ endpoint: { host: `ssh://root@127.0.0.1:${ssh!.port}` } });
     expect(await docker.endpoint()).toMatchObject({ transport: 'ssh', user: 'root', tls: null, local: true });
     const dep = await openDeployment({ project: stack!.projectName, docker });
     const path = planUpgradePath({ from: '0.15.0', to: '0.15.1', releases: seriesReleases() });
+    const stateDir = dirs.make('engram-remote-state-');
     const plan = await applyUpgrade(dep, path, {
-      stateDir: dirs.make('engram-remote-state-'),
+      stateDir,
       backupDir: dirs.make('engram-remote-backups-'),
       driver: 'engine',
     });
@@ -250,5 +251,15 @@ describe('a remote engine', () => {
     const taken = await executeBackup(dep, await backup(dep, { dir: dirs.make('engram-remote-backups-') }));
     const report = await verifyBackup(taken.path, { level: 2, deployment: dep });
     expect(report.tablesCompared).toBeGreaterThan(4);
+
+    // And back, with the command line over the same ssh endpoint.
+    const env = {
+      DOCKER_HOST: `ssh://root@127.0.0.1:${ssh!.port}`,
+      DOCKER_TLS_VERIFY: '',
+      DOCKER_CERT_PATH: '',
+    };
+    const back = cli(['rollback', '--project', stack!.projectName, '--state-dir', stateDir, '--yes'], env);
+    expect(back.code, back.err).toBe(0);
+    expect((await stack!.health()).body).toMatchObject({ version: '0.15.0' });
   }, 600_000);
 });
