@@ -39,6 +39,22 @@ export const deploymentPlanFields = {
   healthTimeoutMs: z.number().int().positive(),
 };
 
+/** The fields of a run's result every deployment executor reports (what `runSummary` fills, and a summary). */
+export const runResultFields = {
+  planId: z.string(),
+  run: z.string(),
+  /** The run's journal file. */
+  journal: z.string(),
+  /** The run finished an interrupted earlier run of the same plan. */
+  resumed: z.boolean(),
+  from: z.string(),
+  to: z.string(),
+  /** Milliseconds per step id. */
+  timings: z.record(z.string(), z.number()),
+  /** One paragraph for a person. */
+  summary: z.string(),
+};
+
 /** The part of a run's result every deployment executor reports. */
 export function runSummary(
   plan: { id: string; from: string; to: string },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { runResultFields } from '../execute/deployment-plan';
 import { HopRecordSchema } from './hop-record';
 
 /**
@@ -7,18 +8,7 @@ import { HopRecordSchema } from './hop-record';
  * shape (a unit test keeps the two equal).
  */
 export const UpgradeResultSchema = z.object({
-  planId: z.string(),
-  run: z.string(),
-  /** The run's journal file. */
-  journal: z.string(),
-  /** The run finished an interrupted earlier run of the same plan. */
-  resumed: z.boolean(),
-  from: z.string(),
-  to: z.string(),
+  ...runResultFields,
   /** Hops finished in this run (and in the interrupted run it resumed), in order. */
   hops: z.array(HopRecordSchema),
-  /** Milliseconds per step id. */
-  timings: z.record(z.string(), z.number()),
-  /** One paragraph for a person. */
-  summary: z.string(),
 });
