@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeBackup } from '../../../src/backup/execute-backup';
@@ -44,7 +44,13 @@ function secondEngine(args: string[]): string {
   return execFileSync('docker', ['-H', `unix://${engine?.socket}`, ...args], { encoding: 'utf8' });
 }
 
+// The main engine's default bridge: a second engine must leave it alone (one started with
+// --bridge=none deletes it, and every later `docker run` of the main engine fails).
+const DOCKER0 = '/sys/class/net/docker0';
+let hadDocker0 = false;
+
 beforeAll(async () => {
+  hadDocker0 = existsSync(DOCKER0);
   engine = await startSecondEngine();
   ssh = await startSshServer(engine.socket);
   // The harness, the library and every child below talk to the second engine through TLS.
@@ -64,6 +70,7 @@ afterAll(async () => {
     await engine?.stop();
     dirs.cleanup();
   }
+  expect(existsSync(DOCKER0)).toBe(hadDocker0);
 }, 180_000);
 
 describe('a remote engine', () => {

@@ -5,6 +5,8 @@ import { freePort } from '../../../src/testing/free-port';
 
 /** Address pool of the second engine's networks, apart from the main engine's 172.16/12 and 192.168/16. */
 const POOL = '10.213.0.0/16';
+/** The second engine's default bridge: outside the pool, so no compose network can clash with it. */
+const BRIDGE_ADDRESS = '10.214.255.1/24';
 
 export interface SecondEngine {
   /** The environment that names it (DOCKER_HOST tcp:// with TLS verified). */
@@ -89,9 +91,10 @@ function makeCertificates(dir: string): { server: string; client: string; wrongC
 
 /**
  * A second dockerd for this test alone: its own data root, exec root and pid file, listening on a TLS
- * port of 127.0.0.1 (client certificates required) and on a socket in its directory. No default bridge
- * and no iptables rules, so the main engine's networking is left alone; compose networks come from a
- * pool of its own. Images come from the test bed's registry on 127.0.0.1:5000.
+ * port of 127.0.0.1 (client certificates required) and on a socket in its directory. A default bridge
+ * of its own (an engine started with `--bridge=none` deletes `docker0`, the main engine's) and no
+ * iptables rules, so the main engine's networking is left alone; compose networks come from a pool of
+ * its own. Images come from the test bed's registry on 127.0.0.1:5000.
  */
 export async function startSecondEngine(): Promise<SecondEngine> {
   // Short: containerd's sockets live under the exec root, and socket paths are limited to 108 bytes.
@@ -114,6 +117,9 @@ export async function startSecondEngine(): Promise<SecondEngine> {
     'ACCEPT',
   ];
   let ruleAdded = false;
+  // Bridge names are at most 15 bytes; the address is outside the pool compose networks come from.
+  const bridge = `engram-rb-${dir.slice(-4).replace(/[^A-Za-z0-9]/g, '0')}`;
+  let bridgeAdded = false;
   const stop = async () => {
     if (ruleAdded) {
       execFileSync('iptables', ['-D', ...rule], { stdio: 'ignore' });
@@ -127,11 +133,19 @@ export async function startSecondEngine(): Promise<SecondEngine> {
       clearTimeout(late);
     }
     cleanLeftovers(dir);
+    if (bridgeAdded) {
+      execFileSync('ip', ['link', 'delete', bridge], { stdio: 'ignore' });
+      bridgeAdded = false;
+    }
   };
   try {
     const certs = makeCertificates(dir);
     execFileSync('iptables', ['-I', ...rule], { stdio: 'ignore' });
     ruleAdded = true;
+    execFileSync('ip', ['link', 'add', 'name', bridge, 'type', 'bridge'], { stdio: 'ignore' });
+    bridgeAdded = true;
+    execFileSync('ip', ['addr', 'add', BRIDGE_ADDRESS, 'dev', bridge], { stdio: 'ignore' });
+    execFileSync('ip', ['link', 'set', bridge, 'up'], { stdio: 'ignore' });
     const port = await freePort();
     const socket = join(dir, 'docker.sock');
     writeFileSync(join(dir, 'daemon.json'), '{}\n');
@@ -157,7 +171,7 @@ export async function startSecondEngine(): Promise<SecondEngine> {
         join(certs.server, 'server-cert.pem'),
         '--tlskey',
         join(certs.server, 'server-key.pem'),
-        '--bridge=none',
+        `--bridge=${bridge}`,
         '--iptables=false',
         '--ip6tables=false',
         '--default-address-pool',
