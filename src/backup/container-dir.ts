@@ -1,10 +1,16 @@
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { DockerPort } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
 import { type SecretSet, tailOf } from '../secrets';
 
 /** What `mktemp -d` prints for the template below; anything else is not used as a path. */
-const OWN_DIR = /^\/tmp\/engram-upgrade\.[A-Za-z0-9]{6,}$/;
+const OWN_DIR = /^\/tmp\/engram-upgrade-[0-9a-f]{12}\.[A-Za-z0-9]{6,}$/;
+
+/** The directories of one database's restores share a prefix: a later run can find what a killed one left. */
+function prefixFor(database: string): string {
+  return `/tmp/engram-upgrade-${createHash('sha256').update(database).digest('hex').slice(0, 12)}`;
+}
 /** A plain file name inside the directory. */
 const PLAIN_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -24,13 +30,18 @@ export class ContainerDir implements AsyncDisposable {
     this.path = path;
   }
 
+  /**
+   * Makes the directory for restoring into `database` (the name keys the directory, see
+   * `removeLeftovers`).
+   */
   static async create(
     docker: DockerPort,
     containerId: string,
+    database: string,
     opts: { secrets?: SecretSet; signal?: AbortSignal } = {},
   ): Promise<ContainerDir> {
     const r = await docker.exec(containerId, {
-      cmd: ['mktemp', '-d', '/tmp/engram-upgrade.XXXXXXXX'],
+      cmd: ['mktemp', '-d', `${prefixFor(database)}.XXXXXXXX`],
       signal: opts.signal,
     });
     const path = r.stdout.trim();
@@ -43,13 +54,41 @@ export class ContainerDir implements AsyncDisposable {
     return new ContainerDir(docker, containerId, path);
   }
 
+  /**
+   * Removes the directories earlier restores into `database` left in the container (a process killed
+   * while it copied the dump cannot remove its own). Only one run at a time restores a deployment's
+   * database (the run lock), so none of them is in use.
+   */
+  static async removeLeftovers(
+    docker: DockerPort,
+    containerId: string,
+    database: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const r = await docker.exec(containerId, {
+      // The prefix goes in as an argument, never into the script's text; only the `.*` is a pattern.
+      cmd: ['sh', '-c', 'rm -rf -- "$1".*', 'sh', prefixFor(database)],
+      signal,
+    });
+    if (r.exitCode !== 0) {
+      throw new UpgradeError('DOCKER_OPERATION', {
+        message: `Copies of a backup an interrupted restore left in the Postgres container (${prefixFor(database)}.*) could not be removed: ${tailOf(r.stderr, undefined, 2) || `exit ${r.exitCode}`}`,
+        hint: `Remove them with 'docker exec <postgres container> sh -c "rm -rf ${prefixFor(database)}.*"'`,
+      });
+    }
+  }
+
   /** Writes `source` to `name` in the directory and returns the file's path in the container. */
   async write(
     name: string,
     source: Readable,
     opts: { secrets?: SecretSet; signal?: AbortSignal } = {},
   ): Promise<string> {
-    if (!PLAIN_FILE.test(name)) throw new Error(`not a plain file name: ${name}`);
+    if (!PLAIN_FILE.test(name)) {
+      throw new UpgradeError('INVALID_INPUT', {
+        message: `${JSON.stringify(name)} is not a plain file name`,
+      });
+    }
     const path = `${this.path}/${name}`;
     // The path goes in as an argument of the script, never into its text.
     const r = await this.#docker.exec(this.#containerId, {

@@ -6,6 +6,7 @@ import type { Handlers } from '../execute/step-runner';
 import type { SecretSet } from '../secrets';
 import { startAppStep, stopAppStep } from './app-container-steps';
 import type { BackupEventHandler } from './backup-events';
+import { ContainerDir } from './container-dir';
 import { checkFiles, loadSignedManifest } from './load-manifest';
 import type { BackupManifest } from './manifest';
 import { databaseComment, databaseOid, readContents, restoreInto } from './restore-into';
@@ -138,6 +139,9 @@ export const restoreHandlers: Handlers<RestoreCtx> = {
     async undo(_step, _out, rt) {
       // Only the database carrying this plan's mark is dropped, never one whose name merely matches.
       await dropOwnStaging(rt.ctx);
+      // A copy of the dump a killed run left in the Postgres container goes too.
+      const { admin, plan } = rt.ctx;
+      await ContainerDir.removeLeftovers(admin.docker, admin.containerId, plan.stagingDatabase);
     },
   },
 

@@ -113,7 +113,8 @@ async function restoreFrom(
   });
   const dumpFile = manifest.files.find((f) => f.name === DUMP_FILE)!;
   // pg_restore reads standard input with one job only; a file in the container it can read with several.
-  const dir = await ContainerDir.create(docker, containerId, {
+  await ContainerDir.removeLeftovers(docker, containerId, database, input.signal);
+  const dir = await ContainerDir.create(docker, containerId, database, {
     secrets: input.secrets,
     signal: input.signal,
   });

@@ -59,7 +59,7 @@ describe('AbortSignal', () => {
       '-maxdepth',
       '1',
       '-name',
-      'engram-upgrade.*',
+      'engram-upgrade-*',
     ]);
     expect(copies.exitCode).toBe(0);
     expect(copies.stdout.trim()).toBe('');

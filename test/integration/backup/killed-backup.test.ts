@@ -99,6 +99,16 @@ describe('fault 11 for backups and restores: SIGKILL mid-run, then a re-run', ()
     expect((resumed as { undone: string[] }).undone.length).toBeGreaterThan(0);
     expect(JSON.stringify(resumed)).toContain('was not changed (checked');
     expect(await databases()).not.toContain(plan.stagingDatabase);
+    // The copy of the dump the killed run was writing into the Postgres container went with the undo.
+    const copies = await stack.exec('postgres', [
+      'find',
+      '/tmp',
+      '-maxdepth',
+      '1',
+      '-name',
+      'engram-upgrade-*',
+    ]);
+    expect(copies.stdout.trim()).toBe('');
     expect(await stack.query('SELECT email FROM users ORDER BY email')).toEqual(before);
     expect((await stack.waitHealthy()).status).toBe(200);
   });

@@ -23,9 +23,15 @@ function postgres(opts: { nproc: string; restoreExit?: number }) {
   const other = async (e: FakeExec): Promise<FakeReply> => {
     const [cmd, ...args] = e.cmd;
     if (cmd === 'mktemp') {
-      const dir = `/tmp/engram-upgrade.${'A1b2C3d4'}`;
+      const dir = args.at(-1)!.replace(/X+$/, 'A1b2C3d4');
       dirsMade.add(dir);
       return { exitCode: 0, stdout: `${dir}\n` };
+    }
+    if (cmd === 'sh' && args[1]!.startsWith('rm -rf')) {
+      const prefix = `${args.at(-1)!}.`;
+      for (const d of [...dirsMade]) if (d.startsWith(prefix)) dirsMade.delete(d);
+      for (const f of [...files.keys()]) if (f.startsWith(prefix)) files.delete(f);
+      return { exitCode: 0 };
     }
     if (cmd === 'sh') {
       files.set(args.at(-1)!, Buffer.from(await e.stdinText(), 'latin1'));
@@ -75,7 +81,7 @@ describe('restoreInto', () => {
     expect(pg.restores).toHaveLength(1);
     const argv = pg.restores[0]!;
     expect(argv).toContain('--jobs=4');
-    expect(argv.at(-1)).toMatch(/^\/tmp\/engram-upgrade\.[A-Za-z0-9]+\/db\.dump$/);
+    expect(argv.at(-1)).toMatch(/^\/tmp\/engram-upgrade-[0-9a-f]{12}\.[A-Za-z0-9]+\/db\.dump$/);
     expect(pg.dirsMade.size).toBe(0);
     expect(pg.files.size).toBe(0);
   });
@@ -109,4 +115,26 @@ describe('restoreInto', () => {
     expect((err as UpgradeError).message).toContain('boom');
     expect(pg.dirsMade.size).toBe(0);
   });
+
+  it("removes a copy an earlier, killed restore into the same database left, and no other database's", async () => {
+    const { dir } = await fixture();
+    const pg = postgres({ nproc: '2' });
+    const sameDatabase = (await restoreIntoDirOf(pg, dir)).replace(/\.[A-Za-z0-9]+$/, '.KiLLeD01');
+    const otherDatabase = '/tmp/engram-upgrade-0123456789ab.OtHeR001';
+    pg.dirsMade.add(sameDatabase);
+    pg.files.set(`${sameDatabase}/db.dump`, Buffer.from('old copy'));
+    pg.dirsMade.add(otherDatabase);
+    await restoreInto(input(pg.docker, dir));
+    expect([...pg.dirsMade]).toEqual([otherDatabase]);
+    expect(pg.files.size).toBe(0);
+  });
 });
+
+/** The directory a restore into `input`'s database uses (seen on a first restore). */
+async function restoreIntoDirOf(pg: ReturnType<typeof postgres>, dir: string): Promise<string> {
+  await restoreInto(input(pg.docker, dir));
+  return pg.restores
+    .at(-1)!
+    .at(-1)!
+    .replace(/\/db\.dump$/, '');
+}
