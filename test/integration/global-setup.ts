@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DockerodeDocker } from '../../src/docker/dockerode-docker';
 import { sweepTestbed } from '../../src/testing/sweep';
 import { ensureTestbed } from '../../testbed/ensure-testbed';
+import { BUILT_CLI_ENV, buildCli } from './cli/built-cli';
 import { LeftoverCheck } from './leftovers';
 
 /**
@@ -42,7 +43,11 @@ async function prepare(): Promise<() => Promise<void>> {
   // Runs that use the default state dir (locks, journals, saved plans) write into the suite's own.
   const stateDir = mkdtempSync(join(tmpdir(), 'engram-state-'));
   process.env.ENGRAM_UPGRADE_STATE_DIR = stateDir;
+  // Command-line tests run the binary as built, once for the whole run.
+  const cli = await buildCli();
+  process.env[BUILT_CLI_ENV] = cli.bin;
   return async () => {
+    cli.dispose();
     rmSync(stateDir, { recursive: true, force: true });
     const left = await leftovers.finish();
     await sweepTestbed();

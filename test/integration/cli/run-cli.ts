@@ -1,12 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { builtCli, ROOT } from './built-cli';
 
-/** The repository root. */
-export const ROOT = join(import.meta.dirname, '../../..');
+export { ROOT } from './built-cli';
 
-/** Runs the command line as a person would, without a terminal (so nothing can be asked). */
+/**
+ * Runs the built command line (`dist/cli/main.js` as the package ships it, built once per run by the
+ * integration setup) as a person would, without a terminal (so nothing can be asked).
+ */
 export function cli(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], {
+  const r = spawnSync(process.execPath, [builtCli(), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, ...env },

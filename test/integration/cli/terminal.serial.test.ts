@@ -2,44 +2,27 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build, type Options } from 'tsup';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startEngramStack } from '../../../src/testing';
-import tsupConfig from '../../../tsup.config';
 import { tempDir } from '../temp-dir';
-import { ROOT } from './run-cli';
+import { builtCli, ROOT } from './built-cli';
 
 /**
  * What a person sees: the built command line run in a real terminal (tmux), its screen read while it
  * runs. Serial: it samples the screen every 100 ms while a backup runs.
  */
 
-// Built with the project's own tsup configuration (declarations aside), into a directory of its own
-// so the dist/ other tests may be reading is left alone; under node_modules so that the packages
-// the binary imports resolve as they do from dist/, and git ignores it.
-const OUT = mkdtempSync(join(ROOT, 'node_modules/.engram-cli-build-'));
-const BIN = join(OUT, 'cli/main.js');
+// The command line as built for this run by the integration setup.
+const BIN = builtCli();
 // A tmux server of this file's own, on a socket in a directory removed afterwards.
 const SOCKET_DIR = mkdtempSync(join(tmpdir(), 'engram-cli-tmux-'));
 const SOCKET = join(SOCKET_DIR, 'socket');
 const ESC = '\u001b';
 const BAR = /[█░]{10,}/;
 
-beforeAll(async () => {
-  await build({
-    ...(tsupConfig as Options),
-    outDir: OUT,
-    format: ['esm'],
-    dts: false,
-    sourcemap: false,
-    silent: true,
-  });
-}, 120_000);
-
 afterAll(() => {
   tmux('kill-server');
   rmSync(SOCKET_DIR, { recursive: true, force: true });
-  rmSync(OUT, { recursive: true, force: true });
 });
 
 function tmux(...args: string[]) {
