@@ -246,7 +246,9 @@ describe('engram-upgrade/testing from the packed tarball, in a fresh project', (
   it('the installed command line has `testbed`, and pulls the versions asked for with --pull', async () => {
     const bin = join(consumer, 'node_modules/.bin/engram-upgrade');
     const help = await sh(bin, ['--help'], consumer);
-    expect(help.stdout).toContain('engram-upgrade testbed  [--pull VERSION]... [--json]');
+    expect(help.stdout).toMatch(/^ +testbed +prepare the test bed/m);
+    const usage = await sh(bin, ['testbed', '--help'], consumer);
+    expect(usage.stdout).toContain('engram-upgrade testbed [--pull VERSION]... [--json]');
     const pulled = await sh(bin, ['testbed', '--pull', '0.15.0', '--json'], consumer);
     expect(pulled.code, pulled.stderr).toBe(0);
     expect(JSON.parse(pulled.stdout)).toMatchObject({ source: 'registry', versions: ['0.15.0'] });
