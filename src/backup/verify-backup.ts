@@ -83,6 +83,16 @@ export async function listArchive(
     })
     .finally(() => dump.close().catch(() => undefined));
   const entries = r.stdout.split('\n').filter((l) => /^\d+;/.test(l)).length;
+  // Killed (the container stopped under it) or not run at all: the archive was not read, so nothing
+  // is known of it, which is not the same as knowing it is bad.
+  if (r.exitCode === null || r.exitCode >= 126) {
+    throw new UpgradeError('DOCKER_OPERATION', {
+      message: `pg_restore --list could not check the archive of backup ${manifestId}: ${r.exitCode === null ? 'it was cut off' : r.exitCode >= 128 ? `it was killed (exit ${r.exitCode}; did the Postgres container stop?)` : `it could not run (exit ${r.exitCode})`}`,
+      unchanged: 'Nothing was restored or changed; the archive was not judged',
+      hint: 'Check that the Postgres container runs and has pg_restore, then verify again',
+      backupId: manifestId,
+    });
+  }
   if (r.exitCode !== 0 || entries === 0) {
     throw new UpgradeError('BACKUP_CORRUPT', {
       message: `pg_restore cannot read the archive of backup ${manifestId}: ${r.stderr.trim().split('\n').at(-1) ?? `exit ${r.exitCode}`}`,
