@@ -5,6 +5,7 @@ import { openDeployment } from '../../../src/deployment/deployment';
 import { isUpgradeError } from '../../../src/errors';
 import { startEngramStack } from '../../../src/testing';
 import { tempDir } from '../temp-dir';
+import { dumpCopies } from './dump-copies';
 
 const BULK =
   "INSERT INTO users (email) VALUES ('bulk@example.test'); INSERT INTO notes (user_id, title, body) " +
@@ -53,16 +54,7 @@ describe('AbortSignal', () => {
     const leftovers = await stack.query("SELECT datname FROM pg_database WHERE datname LIKE 'engram\\_%'");
     expect(leftovers).toEqual([]);
     // The copy of the dump that pg_restore reads went with the aborted run.
-    const copies = await stack.exec('postgres', [
-      'find',
-      '/tmp',
-      '-maxdepth',
-      '1',
-      '-name',
-      'engram-upgrade-*',
-    ]);
-    expect(copies.exitCode).toBe(0);
-    expect(copies.stdout.trim()).toBe('');
+    expect(await dumpCopies(stack)).toEqual([]);
     expect((await stack.waitHealthy()).status).toBe(200);
   });
 });

@@ -9,6 +9,7 @@ import { startEngramStack } from '../../../src/testing';
 import { cli } from '../cli/run-cli';
 import { killedAt } from '../killed-at';
 import { tempDir } from '../temp-dir';
+import { dumpCopies } from './dump-copies';
 
 const BULK =
   "INSERT INTO users (email) VALUES ('bulk@example.test'); INSERT INTO notes (user_id, title, body) " +
@@ -100,15 +101,7 @@ describe('fault 11 for backups and restores: SIGKILL mid-run, then a re-run', ()
     expect(JSON.stringify(resumed)).toContain('was not changed (checked');
     expect(await databases()).not.toContain(plan.stagingDatabase);
     // The copy of the dump the killed run was writing into the Postgres container went with the undo.
-    const copies = await stack.exec('postgres', [
-      'find',
-      '/tmp',
-      '-maxdepth',
-      '1',
-      '-name',
-      'engram-upgrade-*',
-    ]);
-    expect(copies.stdout.trim()).toBe('');
+    expect(await dumpCopies(stack)).toEqual([]);
     expect(await stack.query('SELECT email FROM users ORDER BY email')).toEqual(before);
     expect((await stack.waitHealthy()).status).toBe(200);
   });
