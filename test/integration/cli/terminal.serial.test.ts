@@ -66,11 +66,13 @@ describe('engram-upgrade in a real terminal', () => {
   it('backup draws a progress bar in colour; with NO_COLOR=1 plain lines and no escape codes', async () => {
     expect(existsSync(BIN)).toBe(true);
     await using stack = await startEngramStack({ version: '0.15.0' });
-    // Enough rows that the backup runs for a while (the stack starts with a few users of its own).
+    // Enough rows (about 80 MB) that the backup runs for seconds: the screen is read every 100 ms,
+    // and a bar must be seen in more than one state while it runs.
     await stack.query(
-      "INSERT INTO users (email) SELECT 'tty' || g || '@example.test' FROM generate_series(1, 300) g",
+      "INSERT INTO users (email) VALUES ('tty@example.test'); INSERT INTO notes (user_id, title, body) " +
+        "SELECT (SELECT id FROM users WHERE email = 'tty@example.test'), 'n' || g, repeat(md5(random()::text), 16) " +
+        'FROM generate_series(1, 150000) g',
     );
-    await stack.seed({ users: 0, notesPerUser: 100 });
     const args = ['backup', '--project', stack.projectName, '--dir'];
 
     const tty = await inTerminal('colour', [...args, tempDir('engram-cli-tty-')], {});
