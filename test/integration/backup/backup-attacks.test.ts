@@ -27,17 +27,8 @@ import {
   verifyBackup,
 } from '../../../src/backup';
 import { type Deployment, openDeployment } from '../../../src/deployment/deployment';
-import { isUpgradeError, type UpgradeError } from '../../../src/errors';
 import { type EngramStack, startEngramStack } from '../../../src/testing';
-
-async function failure(p: Promise<unknown>): Promise<UpgradeError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isUpgradeError(err)) throw new Error(`expected an UpgradeError, got ${String(err)}`);
-  return err;
-}
+import { upgradeFailure as failure } from '../../upgrade-failure';
 
 const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
 

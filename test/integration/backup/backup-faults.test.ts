@@ -4,21 +4,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type BackupEvent, backup, executeBackup, restore, verifyBackup } from '../../../src/backup';
 import { openDeployment } from '../../../src/deployment/deployment';
-import { isUpgradeError, type UpgradeError } from '../../../src/errors';
+import type { UpgradeError } from '../../../src/errors';
 import { postgresImage, startEngramStack } from '../../../src/testing';
+import { upgradeFailure as failure } from '../../upgrade-failure';
 import { tempDir } from '../temp-dir';
 import { CmdlineWatch } from './cmdline-watch';
 
 const CANARY = 'canaryPw-5d1e7a9c3b';
-
-async function failure(p: Promise<unknown>): Promise<UpgradeError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isUpgradeError(err)) throw new Error(`expected an UpgradeError, got ${String(err)}`);
-  return err;
-}
 
 function everythingSaid(err: UpgradeError, events: BackupEvent[]): string {
   return [err.message, JSON.stringify(err), JSON.stringify(events), String(err.cause)].join('\n');

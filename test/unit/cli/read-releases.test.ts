@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readReleases, releasesSource } from '../../../src/cli/read-releases';
 import type { UpgradeError } from '../../../src/errors/upgrade-error';
 import { parseGitHubReleases } from '../../../src/notes/parse-github-releases';
+import { upgradeFailure as failure } from '../../upgrade-failure';
 import { closedPort, type FakeGitHub, startFakeGitHub } from '../notes/fake-github';
 import { FIXTURES, githubReleases } from '../notes/fixtures';
 
@@ -24,15 +25,6 @@ beforeEach(() => {
 });
 
 const TOKEN = 'ghp_secretSecretSecret0123456789';
-
-async function failure(promise: Promise<unknown>): Promise<UpgradeError> {
-  try {
-    await promise;
-  } catch (e) {
-    return e as UpgradeError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** Everything an error shows a person or a tool: message, hint, JSON, inspect output. */
 function shown(e: UpgradeError): string {

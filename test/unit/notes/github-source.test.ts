@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { UpgradeError } from '../../../src/errors/upgrade-error';
 import { ReleaseSourceError } from '../../../src/notes/notes-error';
 import { parseGitHubReleases } from '../../../src/notes/parse-github-releases';
 import { createMemoryEtagCache } from '../../../src/notes/sources/etag-cache';
 import { fetchGitHubReleaseList, fetchGitHubReleases } from '../../../src/notes/sources/github-releases';
+import { upgradeFailure as failure } from '../../upgrade-failure';
 import { closedPort, type FakeGitHub, startFakeGitHub } from './fake-github';
 import { githubReleases } from './fixtures';
 
@@ -17,15 +17,6 @@ beforeEach(() => {
 });
 
 const repo = { owner: 'engram-app', repo: 'Engram' };
-
-async function failure(promise: Promise<unknown>): Promise<UpgradeError> {
-  try {
-    await promise;
-  } catch (e) {
-    return e as UpgradeError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('fetchGitHubReleases against a local API', () => {
   it('follows Link pagination and reads the same notes as the fixture', async () => {
