@@ -8,7 +8,7 @@ export interface ComposeFileInput {
   postgresDataMount: string;
   httpPort: number;
   postgresPort: number | undefined;
-  healthcheck: { intervalS: number; startPeriodS: number; retries: number };
+  healthcheck: { intervalS: number; startPeriodS: number; retries: number; startIntervalS?: number };
   /** Value of the owner label (`<hostname>:<pid>`). */
   owner: string;
   /** POSTGRES_DB and the database in DATABASE_URL. */
@@ -40,6 +40,7 @@ export function renderComposeFile(input: ComposeFileInput): string {
           timeout: '5s',
           retries: hc.retries,
           start_period: `${hc.startPeriodS}s`,
+          ...(hc.startIntervalS ? { start_interval: `${hc.startIntervalS}s` } : {}),
         },
         restart: 'unless-stopped',
         depends_on: { postgres: { condition: 'service_healthy' } },
@@ -56,9 +57,13 @@ export function renderComposeFile(input: ComposeFileInput): string {
         ...(input.postgresPort ? { ports: [`127.0.0.1:${input.postgresPort}:5432`] } : {}),
         healthcheck: {
           test: ['CMD-SHELL', 'pg_isready -U engram'],
-          interval: '2s',
+          // Probed every 0.5 s until healthy (start_interval), then every 10 s: each probe is an exec
+          // into the container, and a suite runs many stacks at once.
+          interval: '10s',
           timeout: '5s',
-          retries: 15,
+          retries: 3,
+          start_period: '60s',
+          start_interval: '500ms',
         },
         restart: 'unless-stopped',
         labels,

@@ -51,8 +51,13 @@ export interface StartEngramStackOptions {
   pull?: boolean;
   /** Publish Postgres on 127.0.0.1 so tests can connect from the host. @default true */
   publishPostgres?: boolean;
-  /** Healthcheck timing of the engram service. @default { intervalS: 2, startPeriodS: 30, retries: 10 } */
-  healthcheck?: { intervalS: number; startPeriodS: number; retries: number };
+  /**
+   * Healthcheck timing of the engram service. The default probes every second until the first success
+   * (`startIntervalS`), then every 10 s, so that stacks left running cost little; an app that never
+   * becomes healthy is judged unhealthy after 30 s + 10 s × 3.
+   * @default { intervalS: 10, startPeriodS: 30, retries: 3, startIntervalS: 1 }
+   */
+  healthcheck?: { intervalS: number; startPeriodS: number; retries: number; startIntervalS?: number };
   /** @default 180000 */
   startupTimeoutMs?: number;
 }
@@ -154,7 +159,12 @@ async function startOnce(
           postgresDataMount: options.postgresDataMount ?? postgresDataMount(postgresImage),
           httpPort,
           postgresPort,
-          healthcheck: options.healthcheck ?? { intervalS: 2, startPeriodS: 30, retries: 10 },
+          healthcheck: options.healthcheck ?? {
+            intervalS: 10,
+            startPeriodS: 30,
+            retries: 3,
+            startIntervalS: 1,
+          },
           owner: ownerLabel(),
           database,
         }),

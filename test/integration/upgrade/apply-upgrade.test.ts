@@ -40,7 +40,7 @@ describe('applyUpgrade + executeUpgrade', () => {
       expect(s.undo !== undefined || s.irreversible === true, s.id).toBe(true);
       expect(upgradeHandlers[s.kind], s.kind).toBeDefined();
     }
-    expect(plan.healthTimeoutMs).toBe(60_000); // the harness healthcheck: 30 s + 2 s × 10, at least 60 s
+    expect(plan.healthTimeoutMs).toBe(60_000); // the harness healthcheck: 30 s + 10 s × 3, at least 60 s
     expect(plan.hops[0]!.envEdits).toEqual([
       expect.objectContaining({
         op: 'rename',
