@@ -1,8 +1,15 @@
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UpgradeError } from '../errors';
 import { checkAuthenticity } from './backup-authenticity';
 import { hashFile } from './fs-durable';
-import { type BackupManifest, BackupManifestSchema, MANIFEST_FILE, MANIFEST_MAX_BYTES } from './manifest';
+import {
+  type BackupManifest,
+  BackupManifestSchema,
+  DUMP_DIR,
+  MANIFEST_FILE,
+  MANIFEST_MAX_BYTES,
+} from './manifest';
 import type { Authenticity } from './manifest-signature';
 import { openRegular } from './regular-file';
 import type { SigningKey } from './signing-key';
@@ -89,6 +96,7 @@ function safeJson(text: string): unknown {
  * requires) and compares size and sha256. Only regular files inside the backup are read.
  */
 export async function checkFiles(backupDir: string, manifest: BackupManifest): Promise<void> {
+  await checkDumpDirEntries(backupDir, manifest);
   for (const f of manifest.files) {
     const actual = await hashFile(join(backupDir, f.name), { bytes: f.bytes, backupId: manifest.id }).catch(
       (err: unknown) => {
@@ -108,6 +116,46 @@ export async function checkFiles(backupDir: string, manifest: BackupManifest): P
       });
     }
   }
+}
+
+/**
+ * A directory-format backup: `db.dir` must be a real directory (not a link) holding exactly the files
+ * its manifest lists, no more, no fewer, none renamed. Nothing of a custom-format backup is looked at.
+ */
+export async function checkDumpDirEntries(backupDir: string, manifest: BackupManifest): Promise<void> {
+  if (manifest.format !== 'directory') return;
+  const path = join(backupDir, DUMP_DIR);
+  const refuse = (why: string) =>
+    new UpgradeError('BACKUP_CORRUPT', {
+      message: `${DUMP_DIR} of backup ${manifest.id} ${why}`,
+      unchanged: 'Nothing was restored or changed',
+      hint: 'Do not use this backup; take a new one or use an older one that verifies',
+      backupId: manifest.id,
+    });
+  const st = await lstat(path).catch((err: unknown) => {
+    if (isMissing(err)) throw refuse('is missing');
+    throw unreadable(path, err, manifest.id);
+  });
+  if (!st.isDirectory())
+    throw refuse(`is not a directory${st.isSymbolicLink() ? ' (a symbolic link; not followed)' : ''}`);
+  const listed = new Set(manifest.files.map((f) => f.name.slice(DUMP_DIR.length + 1)));
+  let names: string[];
+  try {
+    names = await readdir(path);
+  } catch (err) {
+    throw unreadable(path, err, manifest.id);
+  }
+  const extra = names.filter((n) => !listed.has(n));
+  if (extra.length) {
+    throw refuse(
+      `holds ${extra.length === 1 ? 'a file' : `${extra.length} files`} its manifest does not list (${extra
+        .slice(0, 3)
+        .map((n) => JSON.stringify(n.slice(0, 60)))
+        .join(', ')})`,
+    );
+  }
+  const missing = [...listed].filter((n) => !names.includes(n));
+  if (missing.length) throw refuse(`lacks ${missing.slice(0, 3).join(', ')}, which its manifest lists`);
 }
 
 function isMissing(err: unknown): boolean {

@@ -1,10 +1,14 @@
 import { z } from 'zod';
+import { DUMP_DIR, DUMP_FILE, fileSetProblem } from './dump-layout';
 
+export { DUMP_DIR, DUMP_FILE };
 export const MANIFEST_FILE = 'manifest.json';
-export const DUMP_FILE = 'db.dump';
 /** Written by format 1 only: a psql script. Format 2 records roles as data and has no such file. */
 export const ROLES_FILE = 'roles.sql';
-/** Exactly the files a format-2 backup holds besides its manifest; a manifest listing any other set is refused. */
+/**
+ * Exactly the files a custom-format backup holds besides its manifest; a directory-format backup holds
+ * the files of `db.dir/` instead (see `fileSetProblem`). A manifest listing any other set is refused.
+ */
 export const BACKUP_FILES = [DUMP_FILE] as const;
 /** manifest.json is small; anything larger is not ours and is not read. */
 export const MANIFEST_MAX_BYTES = 1 << 20;
@@ -18,10 +22,14 @@ export const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$/;
 const plainName = z.string().regex(PLAIN_NAME, 'not a plain name (letters, digits, _ . -; at most 63)');
 
 export const BackupFileSchema = z.object({
-  /** A plain file name inside the backup directory; never a path. */
+  /**
+   * A plain file name inside the backup directory, or inside its dump directory (`db.dir/toc.dat`);
+   * never any other path. Which names a backup may list is decided by its format.
+   */
   name: z
     .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)
+    .max(200)
+    .regex(/^(?:db\.dir\/)?[A-Za-z0-9][A-Za-z0-9._-]*$/)
     .refine((n) => !n.includes('..')),
   bytes: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
@@ -55,9 +63,15 @@ export const BackupManifestSchema = z
     createdAt: z.string(),
     project: z.string(),
     mode: z.enum(['online', 'quiesced']),
-    format: z.literal('custom'),
+    /**
+     * `custom`: one archive, `db.dump` (`pg_dump -Fc`). `directory`: `db.dir/` with `toc.dat` and one
+     * file per table's data (`pg_dump -Fd`), each listed in `files`.
+     */
+    format: z.enum(['custom', 'directory']),
     /** The archive's compression (pg_dump `--compress`); absent in backups made before it was recorded. */
     compression: z.enum(['gzip', 'zstd', 'lz4']).optional(),
+    /** pg_dump's parallel jobs (`-j`; 1 for the custom format); absent in backups made before it was recorded. */
+    jobs: z.number().int().min(1).max(64).optional(),
     engram: z.object({
       version: z.string().nullable(),
       image: z.string(),
@@ -103,13 +117,11 @@ export const BackupManifestSchema = z
         }
       }
     }
-    const listed = m.files.map((f) => f.name).sort();
-    if (listed.join('\n') !== [...BACKUP_FILES].sort().join('\n')) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['files'],
-        message: `must list exactly ${BACKUP_FILES.join(', ')}`,
-      });
-    }
+    const problem = fileSetProblem(
+      m.format,
+      m.compression,
+      m.files.map((f) => f.name),
+    );
+    if (problem) ctx.addIssue({ code: 'custom', path: ['files'], message: problem });
   });
 export type BackupManifest = z.infer<typeof BackupManifestSchema>;
