@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { PsqlSession } from '../db/psql-session';
@@ -11,10 +12,14 @@ import { startAppStep, stopAppStep } from './app-container-steps';
 import { writeManifestSignature } from './backup-authenticity';
 import type { BackupEventHandler } from './backup-events';
 import type { BackupPlan } from './backup-plan';
+import { ContainerDir, dumpKey } from './container-dir';
 import { dumpDatabase } from './dump-database';
+import { dumpDirectory } from './dump-directory';
+import { dumpPathOf } from './dump-layout';
 import { exists, hashFile, syncDir, writeDurable } from './fs-durable';
 import { HashingFileWriter } from './hashing-file-writer';
 import {
+  type BackupFile,
   type BackupManifest,
   BackupManifestSchema,
   DUMP_FILE,
@@ -57,8 +62,12 @@ export interface PreparedBackup {
 
 /** The `dump` step's output: the dump file and what the snapshot held. */
 export interface DumpedBackup {
+  /** All the dump's bytes (every file of a directory-format dump). */
   bytes: number;
+  /** The custom-format archive's sha256; for a directory, the sha256 of its `sha256sum`-style file list. */
   sha256: string;
+  /** Every file as the manifest lists it; absent in runs journalled before formats were recorded (one db.dump). */
+  files?: BackupFile[];
   dumpMs: number;
   tables: Record<string, number>;
   applied: string[];
@@ -99,8 +108,9 @@ export function manifestOf(
     createdAt: plan.createdAt,
     project: plan.project,
     mode: plan.mode,
-    format: 'custom',
+    format: plan.format,
     compression: plan.compression,
+    jobs: plan.jobs,
     engram: prep.engram,
     masterKeyFingerprint: prep.masterKeyFingerprint,
     database: {
@@ -115,10 +125,21 @@ export function manifestOf(
     tables: dump.tables,
     roles: dump.roles.map((r) => r.name),
     roleSpecs: dump.roles,
-    files: [{ name: DUMP_FILE, bytes: dump.bytes, sha256: dump.sha256 }],
+    files: filesOf(dump),
     timings: { dumpMs: dump.dumpMs, verifyMs: timings.verifyMs, totalMs: timings.totalMs },
     verifiedLevel: plan.verify.level,
   });
+}
+
+/** The files of the dump, as the manifest lists them. */
+export function filesOf(dump: DumpedBackup): BackupFile[] {
+  return dump.files ?? [{ name: DUMP_FILE, bytes: dump.bytes, sha256: dump.sha256 }];
+}
+
+/** One digest over a directory's files: the sha256 of lines `<sha256>  <name>`, as sha256sum prints them. */
+function digestOfFiles(files: readonly BackupFile[]): string {
+  const list = files.map((f) => `${f.sha256}  ${f.name}\n`).join('');
+  return createHash('sha256').update(list).digest('hex');
 }
 
 async function readSnapshot(session: PsqlSession) {
@@ -190,9 +211,9 @@ export const backupHandlers: Handlers<BackupCtx> = {
       const { deployment, plan, secrets, emit } = rt.ctx;
       const prep = prepared(rt.outputs);
       await assertPinned(prep.work);
-      const path = join(prep.work.path, DUMP_FILE);
+      const path = join(prep.work.path, dumpPathOf(plan.format));
       // A resumed run writes the dump again from a new snapshot.
-      await rm(path, { force: true });
+      await rm(path, { force: true, recursive: true });
       const db = await deployment.db();
       const session = PsqlSession.open(
         deployment.docker,
@@ -211,6 +232,33 @@ export const backupHandlers: Handlers<BackupCtx> = {
           detail: `${Object.keys(snap.tables).length} tables`,
         });
         const started = Date.now();
+        if (plan.format === 'directory') {
+          const files = await dumpDirectory({
+            docker: deployment.docker,
+            dbContainerId: db.id,
+            plan,
+            snapshot: snap.id,
+            workDir: prep.work.path,
+            secrets,
+            signal: rt.signal,
+            onProgress: (bytes) => emit({ type: 'progress', phase: 'dump', bytes }),
+            onLeftover: (err) => emit({ type: 'warning', message: err.message }),
+          });
+          const dumpMs = Date.now() - started;
+          await session.query('COMMIT');
+          const bytes = files.reduce((n, f) => n + f.bytes, 0);
+          const sha256 = digestOfFiles(files);
+          emit({ type: 'dump-written', path, bytes, sha256 });
+          return {
+            bytes,
+            sha256,
+            files,
+            dumpMs,
+            tables: snap.tables,
+            applied: snap.applied,
+            roles: snap.roles,
+          } satisfies DumpedBackup;
+        }
         const writer = new HashingFileWriter(path, (bytes) =>
           emit({ type: 'progress', phase: 'dump', bytes }),
         );
@@ -244,6 +292,14 @@ export const backupHandlers: Handlers<BackupCtx> = {
         await session.close();
       }
     },
+    async undo(_step, _out, rt) {
+      // A copy of a directory-format dump a killed run left in the Postgres container.
+      const { deployment, plan } = rt.ctx;
+      if (plan.format !== 'directory') return;
+      const db = await deployment.db();
+      if (!db.running) return;
+      await ContainerDir.removeLeftovers(deployment.docker, db.id, dumpKey(plan.source.database));
+    },
   },
 
   'backup.verify': {
@@ -254,15 +310,17 @@ export const backupHandlers: Handlers<BackupCtx> = {
       const started = Date.now();
       const manifest = manifestOf(plan, prep, dump, { verifyMs: 0, totalMs: 0 });
       await assertPinned(prep.work);
-      const path = join(prep.work.path, DUMP_FILE);
-      const reread = await hashFile(path, { bytes: dump.bytes, backupId: plan.id });
-      if (reread.sha256 !== dump.sha256 || reread.bytes !== dump.bytes) {
-        throw new UpgradeError('BACKUP_CORRUPT', {
-          message: `The dump read back from disk differs from what was written (sha256 ${reread.sha256.slice(0, 12)}…, expected ${dump.sha256.slice(0, 12)}…)`,
-          hint: 'Check the disk holding the backup dir, then run the backup again',
-        });
+      for (const f of filesOf(dump)) {
+        const reread = await hashFile(join(prep.work.path, f.name), { bytes: f.bytes, backupId: plan.id });
+        if (reread.sha256 !== f.sha256 || reread.bytes !== f.bytes) {
+          throw new UpgradeError('BACKUP_CORRUPT', {
+            message: `${f.name} read back from disk differs from what was written (sha256 ${reread.sha256.slice(0, 12)}…, expected ${f.sha256.slice(0, 12)}…)`,
+            hint: 'Check the disk holding the backup dir, then run the backup again',
+          });
+        }
       }
       const db = await deployment.db();
+      const path = join(prep.work.path, dumpPathOf(plan.format));
       await listArchive(deployment.docker, db.id, path, manifest, rt.signal);
       if (plan.verify.level === 2) {
         const scratch = await ScratchPostgres.start(deployment.docker, db.image, plan.source.user, {

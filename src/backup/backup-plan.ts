@@ -34,7 +34,15 @@ export const BackupPlanSchema = z.object({
       clientMajor: z.number().int(),
     }),
   ]),
-  format: z.literal('custom'),
+  /**
+   * `custom`: one archive streamed out of pg_dump (`-Fc`). `directory`: `pg_dump -Fd -j <jobs>` into a
+   * private directory of the Postgres container, copied out file by file. @default 'custom'
+   */
+  format: z.enum(['custom', 'directory']).default('custom'),
+  /** pg_dump's parallel jobs: 1 for the custom format. @default 1 */
+  jobs: z.number().int().min(1).max(64).default(1),
+  /** Why this format (and job count) was chosen, in words. */
+  formatReason: z.string().optional(),
   /**
    * How pg_dump compresses the archive: `zstd` (level 1) where client and server are 16 or newer,
    * several times faster than the default `gzip` at a similar size; pg_restore reads either.

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { DockerPort } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
 import { type SecretSet, tailOf } from '../secrets';
@@ -7,10 +7,21 @@ import { type SecretSet, tailOf } from '../secrets';
 /** What `mktemp -d` prints for the template below; anything else is not used as a path. */
 const OWN_DIR = /^\/tmp\/engram-upgrade-[0-9a-f]{12}\.[A-Za-z0-9]{6,}$/;
 
-/** The directories of one database's restores share a prefix: a later run can find what a killed one left. */
-function prefixFor(database: string): string {
-  return `/tmp/engram-upgrade-${createHash('sha256').update(database).digest('hex').slice(0, 12)}`;
+/**
+ * The directories of one key (a restore: the database restored into; a dump: `dumpKey`) share a
+ * prefix: a later run can find what a killed one left.
+ */
+function prefixFor(key: string): string {
+  return `/tmp/engram-upgrade-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
 }
+
+/** The key of the directories a directory-format dump of `database` is written into. */
+export function dumpKey(database: string): string {
+  return `pg_dump of ${database}`;
+}
+
+/** Which operation a failure belongs to: the code a copy that cannot be made is reported with. */
+type Failure = 'BACKUP_FAILED' | 'RESTORE_FAILED' | 'DOCKER_OPERATION';
 /** A plain file name inside the directory. */
 const PLAIN_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -38,7 +49,7 @@ export class ContainerDir implements AsyncDisposable {
     docker: DockerPort,
     containerId: string,
     database: string,
-    opts: { secrets?: SecretSet; signal?: AbortSignal } = {},
+    opts: { secrets?: SecretSet; signal?: AbortSignal; failure?: Failure } = {},
   ): Promise<ContainerDir> {
     const r = await docker.exec(containerId, {
       cmd: ['mktemp', '-d', `${prefixFor(database)}.XXXXXXXX`],
@@ -46,7 +57,7 @@ export class ContainerDir implements AsyncDisposable {
     });
     const path = r.stdout.trim();
     if (r.exitCode !== 0 || !OWN_DIR.test(path)) {
-      throw new UpgradeError('RESTORE_FAILED', {
+      throw new UpgradeError(opts.failure ?? 'RESTORE_FAILED', {
         message: `Could not create a working directory in the Postgres container: ${tailOf(r.stderr, opts.secrets, 2) || `exit ${r.exitCode}`}`,
         hint: "Check that the Postgres container's /tmp is writable and has space for the backup",
       });
@@ -103,6 +114,58 @@ export class ContainerDir implements AsyncDisposable {
       });
     }
     return path;
+  }
+
+  /**
+   * Unpacks a tar stream (regular files, mode 0600, owned by root: see `tarOfFiles`) into a new
+   * subdirectory `name` (mode 0700). Returns the subdirectory's path in the container.
+   */
+  async extract(
+    name: string,
+    tar: Readable,
+    opts: { secrets?: SecretSet; signal?: AbortSignal; failure?: Failure } = {},
+  ): Promise<string> {
+    const path = this.#child(name);
+    const r = await this.#docker.exec(this.#containerId, {
+      // Plain options only, which GNU tar and BusyBox (Alpine images) both know.
+      cmd: ['sh', '-c', 'umask 077 && mkdir -- "$1" && tar -C "$1" -xf -', 'sh', path],
+      stdin: tar,
+      signal: opts.signal,
+    });
+    if (r.exitCode !== 0) {
+      throw new UpgradeError(opts.failure ?? 'RESTORE_FAILED', {
+        message: `Could not copy ${name} into the Postgres container: ${tailOf(r.stderr, opts.secrets, 2) || `exit ${r.exitCode}`}`,
+        hint: "Check that the Postgres container's /tmp has space for the backup",
+      });
+    }
+    return path;
+  }
+
+  /** Streams the subdirectory `name` out as a tar archive (entries `./<file>`) into `sink`. */
+  async archive(
+    name: string,
+    sink: Writable,
+    opts: { secrets?: SecretSet; signal?: AbortSignal; failure?: Failure } = {},
+  ): Promise<void> {
+    const r = await this.#docker.exec(this.#containerId, {
+      cmd: ['tar', '-C', this.#child(name), '-cf', '-', '.'],
+      stdout: sink,
+      signal: opts.signal,
+    });
+    if (r.exitCode !== 0) {
+      throw new UpgradeError(opts.failure ?? 'RESTORE_FAILED', {
+        message: `Could not copy ${name} out of the Postgres container: ${tailOf(r.stderr, opts.secrets, 2) || (r.exitCode === null ? 'tar was cut off' : `exit ${r.exitCode}`)}`,
+      });
+    }
+  }
+
+  #child(name: string): string {
+    if (!PLAIN_FILE.test(name)) {
+      throw new UpgradeError('INVALID_INPUT', {
+        message: `${JSON.stringify(name)} is not a plain file name`,
+      });
+    }
+    return `${this.path}/${name}`;
   }
 
   /** Processors the container may use (`nproc`), at least 1. */

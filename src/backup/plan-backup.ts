@@ -1,6 +1,6 @@
 import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
-import { psqlQuery } from '../db/psql';
+import { type PsqlTarget, psqlQuery } from '../db/psql';
 import { type Deployment, dbIdentityOf, secretsOf } from '../deployment/deployment';
 import { InvalidInputError, UpgradeError } from '../errors';
 import { defaultStateDir } from '../execute/state-dir';
@@ -8,6 +8,7 @@ import type { ExecStep } from '../execute/step';
 import { run } from '../process/run-command';
 import { requireAbsolutePath } from './absolute-path';
 import { type BackupPlan, BackupPlanSchema } from './backup-plan';
+import { chooseFormat, DIRECTORY_MIN_MAJOR } from './choose-format';
 import { readDatabaseBinding } from './database-binding';
 import { checkHostDumpReach } from './host-dump-reach';
 import { checkBackupDir, nearestExisting } from './safe-dir';
@@ -45,6 +46,15 @@ export interface BackupOptions {
    * @default 'auto'
    */
   compression?: 'auto' | 'gzip' | 'zstd' | 'lz4';
+  /**
+   * The dump's format. `custom` is one archive (`pg_dump -Fc`); `directory` is `pg_dump -Fd -j N`, one
+   * file per table dumped in parallel inside the Postgres container (N: its processors, at most 4), then
+   * copied out. `auto` takes `directory` where pg_dump runs in the container, is 16 or newer, has two or
+   * more processors, and the table data (64 MiB or more) is spread so that parallel jobs can shorten the
+   * dump; `custom` otherwise. The plan's `formatReason` says why. `directory` needs a dump in the container.
+   * @default 'auto'
+   */
+  format?: 'auto' | 'custom' | 'directory';
   /** The clock, for the backup id and timestamps. @default () => new Date() */
   now?: () => Date;
 }
@@ -176,6 +186,21 @@ export async function backup(deployment: Deployment, options: BackupOptions): Pr
     });
   }
   const compression = asked === 'auto' ? (dumpMajor >= 16 ? 'zstd' : 'gzip') : asked;
+  const askedFormat = options.format ?? 'auto';
+  if (!['auto', 'custom', 'directory'].includes(askedFormat)) {
+    throw new InvalidInputError({
+      message: `format takes auto, custom or directory, not ${JSON.stringify(String(askedFormat).slice(0, 20))}`,
+    });
+  }
+  // Only read where the answer can matter: a custom or host dump never runs in parallel.
+  const facts = { processors: 1, largestTableBytes: 0, totalTableBytes: 0 };
+  if (askedFormat !== 'custom' && dump.where === 'container') {
+    facts.processors = await containerProcessors(deployment, db.id);
+    if (askedFormat === 'auto' && facts.processors >= 2 && dumpMajor >= DIRECTORY_MIN_MAJOR) {
+      Object.assign(facts, await tableSizes(target));
+    }
+  }
+  const layout = chooseFormat({ asked: askedFormat, dumpWhere: dump.where, dumpMajor, ...facts });
 
   await checkBackupDir(dir);
   const requiredBytes = options.requiredFreeBytes ?? sizeBytes;
@@ -217,13 +242,25 @@ export async function backup(deployment: Deployment, options: BackupOptions): Pr
       input: { container: app!.id },
     });
   }
+  const level = compression === 'gzip' ? 'gzip' : `${compression}:1`;
+  const where =
+    dump.where === 'container'
+      ? 'inside the Postgres container'
+      : `host client ${dump.clientMajor} against ${dump.host}:${dump.port}`;
   steps.push(
     {
       id: 'dump',
       kind: 'backup.dump',
       group: 'backup',
-      action: `Open a read-only transaction and export its snapshot; count rows, read schema_migrations and the roles (login, inherit, memberships; no passwords) in it; then pg_dump -Fc (${compression === 'gzip' ? 'gzip' : `${compression}:1`}) of ${database} from that snapshot (${dump.where === 'container' ? 'inside the Postgres container' : `host client ${dump.clientMajor} against ${dump.host}:${dump.port}`}), streamed to the working directory, sha256 on the fly`,
-      undo: 'Close the transaction; the working directory goes with the first step',
+      action: `Open a read-only transaction and export its snapshot; count rows, read schema_migrations and the roles (login, inherit, memberships; no passwords) in it; then ${
+        layout.format === 'directory'
+          ? `pg_dump -Fd -j ${layout.jobs} (${level}) of ${database} from that snapshot into a private directory ${where}, copied out file by file to the working directory (sha256 on the fly), then removed there`
+          : `pg_dump -Fc (${level}) of ${database} from that snapshot (${where}), streamed to the working directory, sha256 on the fly`
+      }`,
+      undo:
+        layout.format === 'directory'
+          ? 'Close the transaction and remove the copy in the Postgres container; the working directory goes with the first step'
+          : 'Close the transaction; the working directory goes with the first step',
       input: {},
     },
     {
@@ -279,7 +316,9 @@ export async function backup(deployment: Deployment, options: BackupOptions): Pr
       appRunning,
     },
     dump,
-    format: 'custom',
+    format: layout.format,
+    jobs: layout.jobs,
+    formatReason: layout.reason,
     compression,
     destination: { dir, path, tempPath },
     space: { requiredBytes, availableBytes },
@@ -289,4 +328,26 @@ export async function backup(deployment: Deployment, options: BackupOptions): Pr
     stateDir: options.stateDir ?? defaultStateDir(),
     steps,
   });
+}
+
+/** Processors the Postgres container may use (`nproc`); 1 when it cannot say. */
+async function containerProcessors(deployment: Deployment, containerId: string): Promise<number> {
+  const r = await deployment.docker.exec(containerId, { cmd: ['nproc'] }).catch(() => undefined);
+  const n = Number(r?.stdout.trim());
+  return r?.exitCode === 0 && Number.isInteger(n) && n > 0 ? n : 1;
+}
+
+/**
+ * How the table data is spread: the largest table's and all tables' heap and TOAST (what pg_dump
+ * reads; indexes are not dumped). A job dumps one table at a time, so the largest bounds the gain.
+ */
+async function tableSizes(
+  target: PsqlTarget,
+): Promise<{ largestTableBytes: number; totalTableBytes: number }> {
+  const [row] = await psqlQuery(
+    target,
+    "SELECT coalesce(max(pg_table_size(c.oid)), 0), coalesce(sum(pg_table_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'",
+    'read the table sizes',
+  );
+  return { largestTableBytes: Number(row?.[0] ?? 0), totalTableBytes: Number(row?.[1] ?? 0) };
 }

@@ -8,7 +8,8 @@ import type { DockerPort } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
 import { type SecretSet, tailOf } from '../secrets';
 import { ContainerDir } from './container-dir';
-import { loadManifest } from './load-manifest';
+import { copyDumpFiles } from './copy-dump-files';
+import { checkDumpDirEntries, loadManifest } from './load-manifest';
 import { type BackupManifest, DUMP_FILE } from './manifest';
 import { openRegular } from './regular-file';
 import { roleStatements } from './roles';
@@ -47,6 +48,16 @@ const MAX_JOBS = 4;
  */
 export async function restoreInto(input: RestoreIntoInput): Promise<void> {
   const manifest = input.manifest ?? (await loadManifest(input.backupDir));
+  if (manifest.format === 'directory') {
+    // Checked (exactly the listed files, each regular and of its size) before anything is created.
+    await checkDumpDirEntries(input.backupDir, manifest);
+    for (const f of manifest.files) {
+      await (
+        await openRegular(join(input.backupDir, f.name), { bytes: f.bytes, backupId: manifest.id })
+      ).close();
+    }
+    return restoreFrom(input, manifest, (dir) => stageDirectory(input, manifest, dir));
+  }
   const dumpFile = manifest.files.find((f) => f.name === DUMP_FILE)!;
   // Opened (and checked to be a regular file of the recorded size) before anything is created.
   const dump = await openRegular(join(input.backupDir, DUMP_FILE), {
@@ -54,17 +65,16 @@ export async function restoreInto(input: RestoreIntoInput): Promise<void> {
     backupId: manifest.id,
   });
   try {
-    await restoreFrom(input, manifest, dump);
+    await restoreFrom(input, manifest, (dir) => stageArchive(input, manifest, dump, dir));
   } finally {
     await dump.close().catch(() => undefined);
   }
 }
 
-async function restoreFrom(
-  input: RestoreIntoInput,
-  manifest: BackupManifest,
-  dump: FileHandle,
-): Promise<void> {
+/** Copies the dump into the container's working directory; returns what pg_restore reads. */
+type Stage = (dir: ContainerDir) => Promise<{ path: string; formatArgs: string[] }>;
+
+async function restoreFrom(input: RestoreIntoInput, manifest: BackupManifest, stage: Stage): Promise<void> {
   const { docker, containerId, user, database } = input;
   const admin = { docker, containerId, user, database: 'postgres', secrets: input.secrets };
   // The role we restore as already exists and is the superuser: a backup does not get to change it.
@@ -95,6 +105,45 @@ async function restoreFrom(
   const oid = await databaseOid(admin, database);
   if (!oid) throw failure(`find database ${database} after creating it`, '', input.secrets);
   input.onCreated?.(oid);
+  // pg_restore reads standard input with one job only; a file in the container it can read with several.
+  await ContainerDir.removeLeftovers(docker, containerId, database, input.signal);
+  const dir = await ContainerDir.create(docker, containerId, database, {
+    secrets: input.secrets,
+    signal: input.signal,
+  });
+  try {
+    const staged = await stage(dir);
+    const jobs = input.jobs ?? Math.min(MAX_JOBS, await dir.processors(input.signal));
+    const restored = await docker.exec(containerId, {
+      cmd: [
+        'pg_restore',
+        ...staged.formatArgs,
+        '--exit-on-error',
+        `--jobs=${jobs}`,
+        '--no-password',
+        '-U',
+        user,
+        '-d',
+        database,
+        staged.path,
+      ],
+      signal: input.signal,
+    });
+    if (restored.exitCode !== 0) throw failure(`restore into ${database}`, restored.stderr, input.secrets);
+  } finally {
+    // The copy holds only what the database it was restored into holds, in that database's own
+    // container; a removal that fails is not worth failing (or undoing) a restore over.
+    await dir.dispose().catch(() => undefined);
+  }
+}
+
+/** The custom-format archive, hashed as it is streamed into the container and checked before use. */
+async function stageArchive(
+  input: RestoreIntoInput,
+  manifest: BackupManifest,
+  dump: FileHandle,
+  dir: ContainerDir,
+): Promise<{ path: string; formatArgs: string[] }> {
   let sent = 0;
   let reported = 0;
   // Hashed as it is streamed: the bytes restored are the bytes checked, even if the file is
@@ -112,48 +161,40 @@ async function restoreFrom(
     },
   });
   const dumpFile = manifest.files.find((f) => f.name === DUMP_FILE)!;
-  // pg_restore reads standard input with one job only; a file in the container it can read with several.
-  await ContainerDir.removeLeftovers(docker, containerId, database, input.signal);
-  const dir = await ContainerDir.create(docker, containerId, database, {
+  const staged = await dir.write(
+    DUMP_FILE,
+    dump.createReadStream({ highWaterMark: 1 << 20, autoClose: false }).pipe(counter),
+    { secrets: input.secrets, signal: input.signal },
+  );
+  const digest = hash.digest('hex');
+  // Checked before pg_restore reads a byte: what is restored is exactly what the manifest lists.
+  if (sent !== dumpFile.bytes || digest !== dumpFile.sha256) {
+    throw new UpgradeError('BACKUP_CORRUPT', {
+      message: `The dump read for the restore (${sent} bytes, sha256 ${digest.slice(0, 12)}…) is not the one backup ${manifest.id} lists (${dumpFile.bytes} bytes, ${dumpFile.sha256.slice(0, 12)}…): it changed after it was checked`,
+      hint: 'Keep the backup directory writable only by you, verify the backup again, then restore',
+    });
+  }
+  input.onProgress?.(sent);
+  return { path: staged, formatArgs: [] };
+}
+
+/**
+ * Every file of the dump directory, as one tar stream unpacked in the container; each file is hashed
+ * as it streams and one that differs from the manifest stops the copy (BACKUP_CORRUPT) before
+ * pg_restore reads anything.
+ */
+async function stageDirectory(
+  input: RestoreIntoInput,
+  manifest: BackupManifest,
+  dir: ContainerDir,
+): Promise<{ path: string; formatArgs: string[] }> {
+  const path = await copyDumpFiles(dir, input.backupDir, manifest.files, {
+    backupId: manifest.id,
     secrets: input.secrets,
     signal: input.signal,
+    onProgress: input.onProgress,
   });
-  try {
-    const staged = await dir.write(
-      DUMP_FILE,
-      dump.createReadStream({ highWaterMark: 1 << 20, autoClose: false }).pipe(counter),
-      { secrets: input.secrets, signal: input.signal },
-    );
-    const digest = hash.digest('hex');
-    // Checked before pg_restore reads a byte: what is restored is exactly what the manifest lists.
-    if (sent !== dumpFile.bytes || digest !== dumpFile.sha256) {
-      throw new UpgradeError('BACKUP_CORRUPT', {
-        message: `The dump read for the restore (${sent} bytes, sha256 ${digest.slice(0, 12)}…) is not the one backup ${manifest.id} lists (${dumpFile.bytes} bytes, ${dumpFile.sha256.slice(0, 12)}…): it changed after it was checked`,
-        hint: 'Keep the backup directory writable only by you, verify the backup again, then restore',
-      });
-    }
-    input.onProgress?.(sent);
-    const jobs = input.jobs ?? Math.min(MAX_JOBS, await dir.processors(input.signal));
-    const restored = await docker.exec(containerId, {
-      cmd: [
-        'pg_restore',
-        '--exit-on-error',
-        `--jobs=${jobs}`,
-        '--no-password',
-        '-U',
-        user,
-        '-d',
-        database,
-        staged,
-      ],
-      signal: input.signal,
-    });
-    if (restored.exitCode !== 0) throw failure(`restore into ${database}`, restored.stderr, input.secrets);
-  } finally {
-    // The copy holds only what the database it was restored into holds, in that database's own
-    // container; a removal that fails is not worth failing (or undoing) a restore over.
-    await dir.dispose().catch(() => undefined);
-  }
+  return { path, formatArgs: ['--format=directory'] };
 }
 
 /** Exact row counts of every user table and the applied migrations, as the database holds them now. */

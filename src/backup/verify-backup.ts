@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Deployment } from '../deployment/deployment';
 import { defaultDocker } from '../docker/default-docker';
 import type { DockerPort } from '../docker/docker-port';
@@ -6,6 +6,9 @@ import { InvalidInputError, UpgradeError } from '../errors';
 import { abortedBecause, throwIfAborted } from '../errors/abort';
 import type { SecretSet } from '../secrets';
 import { unauthenticatedWarning } from './backup-authenticity';
+import { ContainerDir } from './container-dir';
+import { copyDumpFiles } from './copy-dump-files';
+import { DUMP_DIR, dumpPathOf, TOC_FILE } from './dump-layout';
 import { checkFiles, loadSignedManifest } from './load-manifest';
 import { type BackupManifest, DUMP_FILE } from './manifest';
 import type { Authenticity } from './manifest-signature';
@@ -64,25 +67,24 @@ export interface VerifyReport {
   ms: number;
 }
 
-/** Lists the archive's table of contents with pg_restore inside a Postgres container. */
+/**
+ * Lists the archive's table of contents with pg_restore inside a Postgres container. `dumpPath` is the
+ * backup's `db.dump`, or its `db.dir` for a directory-format backup.
+ */
 export async function listArchive(
   docker: DockerPort,
   containerId: string,
   dumpPath: string,
-  manifest: Pick<BackupManifest, 'id' | 'files'>,
+  manifest: Pick<BackupManifest, 'id' | 'files'> & { format?: BackupManifest['format'] },
   signal?: AbortSignal,
 ): Promise<number> {
   const manifestId = manifest.id;
-  const recorded = manifest.files.find((f) => f.name === DUMP_FILE);
-  const dump = await openRegular(dumpPath, { bytes: recorded?.bytes ?? -1, backupId: manifestId });
-  const r = await docker
-    .exec(containerId, {
-      cmd: ['pg_restore', '--list'],
-      stdin: dump.createReadStream({ autoClose: false }),
-      signal,
-    })
-    .finally(() => dump.close().catch(() => undefined));
-  const entries = r.stdout.split('\n').filter((l) => /^\d+;/.test(l)).length;
+  const r =
+    manifest.format === 'directory'
+      ? await listDirectory(docker, containerId, dumpPath, manifest, signal)
+      : await listCustom(docker, containerId, dumpPath, manifest, signal);
+  const lines = r.stdout.split('\n').filter((l) => /^\d+;/.test(l));
+  const entries = lines.length;
   // Killed (the container stopped under it) or not run at all: the archive was not read, so nothing
   // is known of it, which is not the same as knowing it is bad.
   if (r.exitCode === null || r.exitCode >= 126) {
@@ -101,7 +103,93 @@ export async function listArchive(
       backupId: manifestId,
     });
   }
+  if (manifest.format === 'directory') checkDataFiles(lines, manifest);
   return entries;
+}
+
+async function listCustom(
+  docker: DockerPort,
+  containerId: string,
+  dumpPath: string,
+  manifest: Pick<BackupManifest, 'id' | 'files'>,
+  signal?: AbortSignal,
+) {
+  const recorded = manifest.files.find((f) => f.name === DUMP_FILE);
+  const dump = await openRegular(dumpPath, { bytes: recorded?.bytes ?? -1, backupId: manifest.id });
+  return docker
+    .exec(containerId, {
+      cmd: ['pg_restore', '--list'],
+      stdin: dump.createReadStream({ autoClose: false }),
+      signal,
+    })
+    .finally(() => dump.close().catch(() => undefined));
+}
+
+/**
+ * pg_restore lists a directory-format dump from its toc.dat alone, and reads it only from a directory:
+ * toc.dat is copied (hash-checked) into a private directory of the container and listed there.
+ */
+async function listDirectory(
+  docker: DockerPort,
+  containerId: string,
+  dumpDir: string,
+  manifest: Pick<BackupManifest, 'id' | 'files'>,
+  signal?: AbortSignal,
+) {
+  const toc = manifest.files.find((f) => f.name === `${DUMP_DIR}/${TOC_FILE}`);
+  if (!toc) {
+    throw new UpgradeError('BACKUP_CORRUPT', {
+      message: `Backup ${manifest.id} lists no ${DUMP_DIR}/${TOC_FILE}`,
+      unchanged: 'Nothing was restored or changed',
+      hint: 'Do not use this backup; take a new one',
+      backupId: manifest.id,
+    });
+  }
+  const key = `pg_restore --list of ${manifest.id}`;
+  await ContainerDir.removeLeftovers(docker, containerId, key, signal);
+  // A copy that cannot be made judged nothing of the archive: DOCKER_OPERATION, as for a cut-off list.
+  const dir = await ContainerDir.create(docker, containerId, key, { signal, failure: 'DOCKER_OPERATION' });
+  try {
+    const path = await copyDumpFiles(dir, dirname(dumpDir), [toc], {
+      backupId: manifest.id,
+      signal,
+      failure: 'DOCKER_OPERATION',
+    });
+    return await docker.exec(containerId, {
+      cmd: ['pg_restore', '--list', '--format=directory', path],
+      signal,
+    });
+  } finally {
+    await dir.dispose().catch(() => undefined);
+  }
+}
+
+/**
+ * Every data file of a directory-format dump belongs to an entry of its table of contents (its dump
+ * id, as pg_dump names them), and every TABLE DATA entry has its file: a dump missing a table's data,
+ * or carrying data no entry restores, is not the dump pg_dump wrote.
+ */
+function checkDataFiles(lines: readonly string[], manifest: Pick<BackupManifest, 'id' | 'files'>): void {
+  const ids = new Set(lines.map((l) => l.slice(0, l.indexOf(';'))));
+  const tableData = lines.filter((l) => / TABLE DATA /.test(l)).map((l) => l.slice(0, l.indexOf(';')));
+  const dataFiles = new Set(
+    manifest.files
+      .map((f) => f.name.slice(DUMP_DIR.length + 1).match(/^(\d+)\.dat/)?.[1])
+      .filter((id): id is string => id !== undefined),
+  );
+  const stray = [...dataFiles].filter((id) => !ids.has(id));
+  const missing = tableData.filter((id) => !dataFiles.has(id));
+  if (stray.length || missing.length) {
+    throw new UpgradeError('BACKUP_CORRUPT', {
+      message: `The dump directory of backup ${manifest.id} does not match its table of contents: ${[
+        ...stray.slice(0, 3).map((id) => `${id}.dat has no entry`),
+        ...missing.slice(0, 3).map((id) => `entry ${id} (TABLE DATA) has no file`),
+      ].join('; ')}`,
+      unchanged: 'Nothing was restored or changed',
+      hint: 'Do not use this backup; take a new one',
+      backupId: manifest.id,
+    });
+  }
 }
 
 /** Restores into a scratch database and compares row counts and migrations with the manifest. */
@@ -174,7 +262,7 @@ export async function verifyBackup(backupDir: string, options: VerifyBackupOptio
       archiveEntries: await listArchive(
         docker,
         scratch.containerId,
-        join(backupDir, DUMP_FILE),
+        join(backupDir, dumpPathOf(manifest.format)),
         manifest,
         options.signal,
       ),
