@@ -293,12 +293,16 @@ export const backupHandlers: Handlers<BackupCtx> = {
       }
     },
     async undo(_step, _out, rt) {
-      // A copy of a directory-format dump a killed run left in the Postgres container.
+      // A copy of a directory-format dump a killed run left in the Postgres container. Best effort: a
+      // Docker that does not answer must not stop the undo before the working directory goes, and the
+      // next backup of this database removes such a copy first.
       const { deployment, plan } = rt.ctx;
       if (plan.format !== 'directory') return;
-      const db = await deployment.db();
-      if (!db.running) return;
-      await ContainerDir.removeLeftovers(deployment.docker, db.id, dumpKey(plan.source.database));
+      const db = await deployment.db().catch(() => undefined);
+      if (!db?.running) return;
+      await ContainerDir.removeLeftovers(deployment.docker, db.id, dumpKey(plan.source.database)).catch(
+        () => undefined,
+      );
     },
   },
 
