@@ -20,7 +20,17 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function stack(opts: { dbRunning?: boolean; appRunning?: boolean; withApp?: boolean } = {}) {
+function stack(
+  opts: {
+    dbRunning?: boolean;
+    appRunning?: boolean;
+    withApp?: boolean;
+    /** What `nproc` prints in the Postgres container; absent: no nproc there. */
+    nproc?: string;
+    /** The largest table's and all tables' data, in bytes. */
+    tableBytes?: [number, number];
+  } = {},
+) {
   const containers = [
     composeContainer('engram', 'postgres', {
       image: 'postgres:18.1',
@@ -43,11 +53,19 @@ function stack(opts: { dbRunning?: boolean; appRunning?: boolean; withApp?: bool
   const log: PsqlLog = { sql: [] };
   const docker = new FakeDocker(
     containers,
-    psqlResponder((sql) => {
-      if (sql.includes('server_version')) return [['18.1 (Debian 18.1-1.pgdg13+2)', '180001', '73400320']];
-      if (sql.includes('schema_migrations')) return [['20250301000000']];
-      return { error: `unexpected query ${sql}` };
-    }, log),
+    psqlResponder(
+      (sql) => {
+        if (sql.includes('server_version')) return [['18.1 (Debian 18.1-1.pgdg13+2)', '180001', '73400320']];
+        if (sql.includes('schema_migrations')) return [['20250301000000']];
+        if (sql.includes('pg_table_size') && opts.tableBytes) return [opts.tableBytes.map(String)];
+        return { error: `unexpected query ${sql}` };
+      },
+      log,
+      (exec) =>
+        exec.cmd[0] === 'nproc' && opts.nproc !== undefined
+          ? { exitCode: 0, stdout: opts.nproc }
+          : { exitCode: 127, stderr: `${exec.cmd[0]}: not found` },
+    ),
   );
   return { docker, log };
 }
@@ -286,6 +304,38 @@ describe('backup() planning', () => {
       expect(argv.join(' ')).not.toContain(CANARY);
     }
     expect(log.sql).toHaveLength(2);
+  });
+
+  it('chooses the dump format from the processors and how the table data is spread, and says why', async () => {
+    const GiB = 1024 ** 3;
+    const spread = stack({ nproc: '2\n', tableBytes: [GiB / 4, GiB] });
+    const plan = await backup(await open(spread.docker), { dir, mode: 'quiesced' });
+    expect(plan).toMatchObject({ format: 'directory', jobs: 2, compression: 'zstd' });
+    expect(plan.formatReason).toContain('2 parallel jobs');
+    expect(plan.steps.find((s) => s.id === 'dump')?.action).toContain('pg_dump -Fd -j 2 (zstd:1)');
+    expect(BackupPlanSchema.parse(JSON.parse(JSON.stringify(plan)))).toEqual(plan);
+
+    const oneTable = stack({ nproc: '2\n', tableBytes: [0.95 * GiB, GiB] });
+    const custom = await backup(await open(oneTable.docker), { dir });
+    expect(custom).toMatchObject({ format: 'custom', jobs: 1 });
+    expect(custom.formatReason).toContain('the largest table holds 95%');
+    expect(custom.steps.find((s) => s.id === 'dump')?.action).toContain('pg_dump -Fc (zstd:1)');
+
+    // Forced: no table sizes are read.
+    const forced = stack({ nproc: '8\n' });
+    expect(await backup(await open(forced.docker), { dir, format: 'directory' })).toMatchObject({
+      format: 'directory',
+      jobs: 4,
+    });
+    expect(forced.log.sql.some((q) => q.includes('pg_table_size'))).toBe(false);
+  });
+
+  it('keeps a plan saved before the format was recorded valid: custom, one job', async () => {
+    const plan = JSON.parse(JSON.stringify(await backup(await open(stack().docker), { dir })));
+    delete plan.format;
+    delete plan.jobs;
+    delete plan.formatReason;
+    expect(BackupPlanSchema.parse(plan)).toMatchObject({ format: 'custom', jobs: 1 });
   });
 
   it('turns a psql failure into a DATABASE error without the password', async () => {

@@ -1,0 +1,178 @@
+import { cpSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type BackupResult,
+  backup,
+  executeBackup,
+  executeRestore,
+  restore,
+  verifyBackup,
+} from '../../../src/backup';
+import { type Deployment, openDeployment } from '../../../src/deployment/deployment';
+import { type EngramStack, startEngramStack } from '../../../src/testing';
+import { upgradeFailure as failure } from '../../upgrade-failure';
+import { tempDir } from '../temp-dir';
+
+/** Every format and compression the default bed (Postgres 18) supports. */
+const CASES = [
+  { format: 'custom', compression: 'gzip' },
+  { format: 'custom', compression: 'zstd' },
+  { format: 'custom', compression: 'lz4' },
+  { format: 'directory', compression: 'zstd' },
+] as const;
+type Case = (typeof CASES)[number];
+const label = (c: Case) => `${c.format} ${c.compression}`;
+
+// One stack for the whole file: every backup, verification and restore below runs on it in turn.
+let stack: EngramStack;
+let dep: Deployment;
+const taken = new Map<string, BackupResult>();
+
+beforeAll(async () => {
+  stack = await startEngramStack({ version: '0.15.0' });
+  dep = await openDeployment({ project: stack.projectName });
+  // The app stays stopped: restores then neither stop nor start it, which keeps the file's CPU low.
+  await stack.compose(['stop', 'engram']);
+});
+
+afterAll(async () => {
+  await stack?.[Symbol.asyncDispose]();
+});
+
+async function count(table: string): Promise<number> {
+  return Number((await stack.query(`SELECT count(*) FROM ${table}`))[0]![0]);
+}
+
+async function databaseOid(): Promise<string> {
+  return (await stack.query("SELECT oid::text FROM pg_database WHERE datname = 'engram'"))[0]![0]!;
+}
+
+/** Copies of a backup in the Postgres container's /tmp (ours are named engram-upgrade-…). */
+async function copiesInContainer(): Promise<string> {
+  const r = await stack.exec('postgres', ['sh', '-c', 'ls -a /tmp']);
+  return r.stdout
+    .split('\n')
+    .filter((n) => n.startsWith('engram-upgrade-'))
+    .join(' ');
+}
+
+/** A copy of the directory-format backup, to change without touching the original. */
+function copyOfDirectoryBackup(): string {
+  const copy = join(tempDir('engram-formats-copy-'), 'backup');
+  cpSync(taken.get('directory zstd')!.path, copy, { recursive: true });
+  return copy;
+}
+
+describe('backup formats', () => {
+  it.each(CASES)('backs up as $format with $compression, verified at level 2 while taken', async (c) => {
+    const dir = tempDir('engram-formats-');
+    const plan = await backup(dep, { dir, verifyLevel: 2, format: c.format, compression: c.compression });
+    expect(plan).toMatchObject({ format: c.format, compression: c.compression });
+    expect(plan.formatReason).toContain(`the ${c.format} format was asked for`);
+    const result = await executeBackup(dep, plan);
+    taken.set(label(c), result);
+
+    const m = result.manifest;
+    expect(m).toMatchObject({ format: c.format, compression: c.compression, verifiedLevel: 2 });
+    expect(m.tables['public.notes']).toBe(30);
+    expect(JSON.parse(readFileSync(join(result.path, 'manifest.json'), 'utf8'))).toEqual(m);
+    if (c.format === 'custom') {
+      expect(m.jobs).toBe(1);
+      expect(m.files.map((f) => f.name)).toEqual(['db.dump']);
+    } else {
+      expect(m.jobs).toBe(plan.jobs);
+      expect(plan.jobs).toBeGreaterThanOrEqual(1);
+      // Every file of the dump directory is listed, and nothing else is there.
+      const onDisk = readdirSync(join(result.path, 'db.dir')).sort();
+      expect(m.files.map((f) => f.name)).toEqual(onDisk.map((n) => `db.dir/${n}`));
+      expect(onDisk).toContain('toc.dat');
+      expect(onDisk.filter((n) => /^\d+\.dat\.zst$/.test(n)).length).toBeGreaterThan(4);
+      expect(statSync(join(result.path, 'db.dir')).mode & 0o777).toBe(0o700);
+      for (const n of onDisk) expect(statSync(join(result.path, 'db.dir', n)).mode & 0o777).toBe(0o600);
+      for (const f of m.files) expect(statSync(join(result.path, f.name)).size).toBe(f.bytes);
+    }
+    expect(readdirSync(result.path).sort()).toEqual([
+      c.format === 'custom' ? 'db.dump' : 'db.dir',
+      'manifest.json',
+    ]);
+    // The dump's copy in the Postgres container (and the listed toc) are gone.
+    expect(await copiesInContainer()).toBe('');
+  });
+
+  it('verifies the directory-format backup at level 2 on its own', async () => {
+    const report = await verifyBackup(taken.get('directory zstd')!.path, { level: 2, deployment: dep });
+    expect(report.archiveEntries).toBeGreaterThan(10);
+    expect(report.tablesCompared).toBeGreaterThan(4);
+    expect(await copiesInContainer()).toBe('');
+  });
+
+  it('restores every backup: the row counts are the ones its manifest records', async () => {
+    // A row the backups do not have: each restore must take it away again.
+    await stack.query("INSERT INTO users (email) VALUES ('after-the-backups@example.test')");
+    for (const c of CASES) {
+      const result = taken.get(label(c))!;
+      const plan = await restore(result.path, dep, { keepPrevious: false });
+      await executeRestore(dep, plan);
+      for (const [table, rows] of Object.entries(result.manifest.tables)) {
+        expect(await count(table), `${label(c)}: ${table}`).toBe(rows);
+      }
+      await stack.query("INSERT INTO users (email) VALUES ('after-the-backups@example.test')");
+    }
+    expect(await copiesInContainer()).toBe('');
+  });
+
+  it('refuses a directory backup whose table file changed, before or after the restore was planned', async () => {
+    const users = await count('users');
+    const oid = await databaseOid();
+    const tamper = (dir: string) => {
+      const m = taken.get('directory zstd')!.manifest;
+      // The largest table file: the notes' data.
+      const largest = [...m.files].sort((a, b) => b.bytes - a.bytes)[0]!;
+      const path = join(dir, largest.name);
+      const bytes = readFileSync(path);
+      bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
+      writeFileSync(path, bytes);
+    };
+
+    const before = copyOfDirectoryBackup();
+    tamper(before);
+    expect((await failure(verifyBackup(before, { level: 1, deployment: dep }))).code).toBe('BACKUP_CORRUPT');
+    expect((await failure(restore(before, dep))).code).toBe('BACKUP_CORRUPT');
+
+    const after = copyOfDirectoryBackup();
+    const plan = await restore(after, dep, { keepPrevious: false });
+    tamper(after);
+    const err = await failure(executeRestore(dep, plan));
+    expect(err.code).toBe('RESTORE_FAILED');
+    expect(err.causeCode).toBe('BACKUP_CORRUPT');
+    expect(err.message).toContain('BACKUP_CORRUPT');
+
+    expect(await count('users')).toBe(users);
+    expect(await databaseOid()).toBe(oid);
+    const left = await stack.query("SELECT count(*) FROM pg_database WHERE datname LIKE 'engram\\_%'");
+    expect(left[0]![0]).toBe('0');
+    expect(await copiesInContainer()).toBe('');
+  });
+
+  it('refuses a directory backup with a file its manifest does not list, or without one it lists', async () => {
+    const users = await count('users');
+    const extra = copyOfDirectoryBackup();
+    const toc = readFileSync(join(extra, 'db.dir', 'toc.dat'));
+    writeFileSync(join(extra, 'db.dir', '99999.dat.zst'), toc, { mode: 0o600 });
+    const renamed = copyOfDirectoryBackup();
+    const victim = taken.get('directory zstd')!.manifest.files.find((f) => /\d+\.dat\.zst$/.test(f.name))!;
+    renameSync(join(renamed, victim.name), join(renamed, 'db.dir', '88888.dat.zst'));
+    for (const [dir, said] of [
+      [extra, 'does not list ("99999.dat.zst")'],
+      [renamed, 'does not list ("88888.dat.zst")'],
+    ] as const) {
+      for (const attempt of [() => verifyBackup(dir, { deployment: dep }), () => restore(dir, dep)]) {
+        const err = await failure(attempt());
+        expect(err.code).toBe('BACKUP_CORRUPT');
+        expect(err.message).toContain(said);
+      }
+    }
+    expect(await count('users')).toBe(users);
+  });
+});
