@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { cpSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,10 @@ import { type Deployment, openDeployment } from '../../../src/deployment/deploym
 import { type EngramStack, startEngramStack } from '../../../src/testing';
 import { upgradeFailure as failure } from '../../upgrade-failure';
 import { tempDir } from '../temp-dir';
+import { dumpCopies } from './dump-copies';
+
+/** The directory-format backup is signed with this key (an environment variable of this process). */
+const KEY_VAR = 'ENGRAM_UPGRADE_FORMATS_TEST_KEY';
 
 /** Every format and compression the default bed (Postgres 18) supports. */
 const CASES = [
@@ -30,6 +35,7 @@ let dep: Deployment;
 const taken = new Map<string, BackupResult>();
 
 beforeAll(async () => {
+  process.env[KEY_VAR] = randomBytes(32).toString('hex');
   stack = await startEngramStack({ version: '0.15.0' });
   dep = await openDeployment({ project: stack.projectName });
   // The app stays stopped: restores then neither stop nor start it, which keeps the file's CPU low.
@@ -37,6 +43,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  delete process.env[KEY_VAR];
   await stack?.[Symbol.asyncDispose]();
 });
 
@@ -48,13 +55,9 @@ async function databaseOid(): Promise<string> {
   return (await stack.query("SELECT oid::text FROM pg_database WHERE datname = 'engram'"))[0]![0]!;
 }
 
-/** Copies of a backup in the Postgres container's /tmp (ours are named engram-upgrade-…). */
+/** Copies of a backup left in the Postgres container's /tmp, joined (empty: none). */
 async function copiesInContainer(): Promise<string> {
-  const r = await stack.exec('postgres', ['sh', '-c', 'ls -a /tmp']);
-  return r.stdout
-    .split('\n')
-    .filter((n) => n.startsWith('engram-upgrade-'))
-    .join(' ');
+  return (await dumpCopies(stack)).join(' ');
 }
 
 /** A copy of the directory-format backup, to change without touching the original. */
@@ -67,7 +70,28 @@ function copyOfDirectoryBackup(): string {
 describe('backup formats', () => {
   it.each(CASES)('backs up as $format with $compression, verified at level 2 while taken', async (c) => {
     const dir = tempDir('engram-formats-');
-    const plan = await backup(dep, { dir, verifyLevel: 2, format: c.format, compression: c.compression });
+    if (c.format === 'directory') {
+      // What a killed directory dump leaves in the container: the next one removes it first.
+      const hash = createHash('sha256').update('pg_dump of engram').digest('hex').slice(0, 12);
+      const leftover = `/tmp/engram-upgrade-${hash}.killedRun`;
+      const made = await stack.exec('postgres', [
+        'sh',
+        '-c',
+        'mkdir -p "$1/db.dir" && echo x > "$1/db.dir/toc.dat"',
+        'sh',
+        leftover,
+      ]);
+      expect(made.exitCode).toBe(0);
+      expect(await copiesInContainer()).toBe(leftover);
+    }
+    const plan = await backup(dep, {
+      dir,
+      verifyLevel: 2,
+      format: c.format,
+      compression: c.compression,
+      // Signed: the signature covers the manifest, whose checksums cover every file of the dump directory.
+      signingKey: c.format === 'directory' ? { env: KEY_VAR } : undefined,
+    });
     expect(plan).toMatchObject({ format: c.format, compression: c.compression });
     expect(plan.formatReason).toContain(`the ${c.format} format was asked for`);
     const result = await executeBackup(dep, plan);
@@ -92,16 +116,20 @@ describe('backup formats', () => {
       for (const n of onDisk) expect(statSync(join(result.path, 'db.dir', n)).mode & 0o777).toBe(0o600);
       for (const f of m.files) expect(statSync(join(result.path, f.name)).size).toBe(f.bytes);
     }
-    expect(readdirSync(result.path).sort()).toEqual([
-      c.format === 'custom' ? 'db.dump' : 'db.dir',
-      'manifest.json',
-    ]);
+    expect(readdirSync(result.path).sort()).toEqual(
+      c.format === 'custom' ? ['db.dump', 'manifest.json'] : ['db.dir', 'manifest.json', 'manifest.sig'],
+    );
     // The dump's copy in the Postgres container (and the listed toc) are gone.
     expect(await copiesInContainer()).toBe('');
   });
 
   it('verifies the directory-format backup at level 2 on its own', async () => {
-    const report = await verifyBackup(taken.get('directory zstd')!.path, { level: 2, deployment: dep });
+    const report = await verifyBackup(taken.get('directory zstd')!.path, {
+      level: 2,
+      deployment: dep,
+      signingKey: { env: KEY_VAR },
+    });
+    expect(report.authenticity).toMatchObject({ authenticated: true });
     expect(report.archiveEntries).toBeGreaterThan(10);
     expect(report.tablesCompared).toBeGreaterThan(4);
     expect(await copiesInContainer()).toBe('');
