@@ -203,4 +203,42 @@ describe('backup formats', () => {
     }
     expect(await count('users')).toBe(users);
   });
+
+  it('aborting a directory backup while it is copied out, or its restore while it is copied in, leaves no copy behind', async () => {
+    // Enough data that the copies report progress (every 8 MiB) before they end.
+    await stack.query(
+      "INSERT INTO notes (user_id, title, body) SELECT (SELECT id FROM users LIMIT 1), 'n' || g, repeat(md5(random()::text), 16) FROM generate_series(1, 150000) g",
+    );
+    const dir = tempDir('engram-formats-abort-');
+    const controller = new AbortController();
+    const err = await failure(
+      executeBackup(dep, await backup(dep, { dir, format: 'directory' }), {
+        signal: controller.signal,
+        onEvent: (e) => {
+          if (e.type === 'progress' && e.phase === 'dump') controller.abort();
+        },
+      }),
+    );
+    expect(err.code).toBe('ABORTED');
+    expect(readdirSync(dir)).toEqual([]);
+    expect(await copiesInContainer()).toBe('');
+
+    const full = await executeBackup(dep, await backup(dep, { dir, format: 'directory' }));
+    await stack.query("INSERT INTO users (email) VALUES ('after-the-bulk-backup@example.test')");
+    const users = await count('users');
+    const oid = await databaseOid();
+    const restoring = new AbortController();
+    const refused = await failure(
+      executeRestore(dep, await restore(full.path, dep, { keepPrevious: false }), {
+        signal: restoring.signal,
+        onEvent: (e) => {
+          if (e.type === 'progress' && e.phase === 'restore') restoring.abort();
+        },
+      }),
+    );
+    expect(refused.code).toBe('ABORTED');
+    expect(await count('users')).toBe(users);
+    expect(await databaseOid()).toBe(oid);
+    expect(await copiesInContainer()).toBe('');
+  });
 });
