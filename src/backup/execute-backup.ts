@@ -8,14 +8,8 @@ import type { StepEvent } from '../execute/step';
 import { type RunOutcome, runSteps, WITHIN_ANOTHER_RUN } from '../execute/step-runner';
 import type { SecretSet } from '../secrets';
 import { type BackupEventHandler, emitter } from './backup-events';
-import {
-  type BackupCtx,
-  backupHandlers,
-  type DumpedBackup,
-  manifestAt,
-  manifestOf,
-  type PreparedBackup,
-} from './backup-handlers';
+import { type BackupCtx, backupHandlers } from './backup-handlers';
+import { type DumpedBackup, manifestAt, manifestOf, type PreparedBackup } from './backup-manifest';
 import { type BackupPlan, BackupPlanSchema } from './backup-plan';
 import { checkedPlan } from './checked-plan';
 import { requireFreshDatabasePlan } from './database-binding';
