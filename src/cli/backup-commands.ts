@@ -1,9 +1,7 @@
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { executeBackup } from '../backup/execute-backup';
 import { executeRestore } from '../backup/execute-restore';
-import { DUMP_FILE } from '../backup/manifest';
+import { loadManifest } from '../backup/load-manifest';
 import { backup } from '../backup/plan-backup';
 import { restore } from '../backup/plan-restore';
 import type { SigningKeySource } from '../backup/signing-key';
@@ -177,9 +175,9 @@ export async function restoreCommand(argv: string[], io: CliIo): Promise<number>
     newerImage: values['migrate-forward'] ? 'migrate-forward' : 'refuse',
     signingKey: signingKeyOf(values),
   });
-  // The bar of the restore step: the dump's size (the restore reports the bytes it has read).
-  const dumpBytes = await stat(join(plan.backup.dir, DUMP_FILE)).then(
-    (s) => s.size,
+  // The bar of the restore step: the dump's size, every file of it (the restore reports the bytes it has read).
+  const dumpBytes = await loadManifest(plan.backup.dir).then(
+    (m) => m.files.reduce((n, f) => n + f.bytes, 0),
     () => undefined,
   );
   const out = runOutput(io, output, {
