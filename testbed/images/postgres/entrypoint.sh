@@ -38,20 +38,35 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
     echo "Error: POSTGRES_PASSWORD is not set. Set it, or POSTGRES_HOST_AUTH_METHOD=trust." >&2
     exit 1
   fi
-  pwfile=$(mktemp)
-  trap 'rm -f "$pwfile"' EXIT
-  chmod 600 "$pwfile"
-  printf '%s\n' "${POSTGRES_PASSWORD:-}" >"$pwfile"
-  initdb --username="$POSTGRES_USER" --pwfile="$pwfile" --encoding=UTF8 --locale=C.UTF-8 \
-    --auth-local=trust --auth-host="$AUTH" >/dev/null
-  rm -f "$pwfile"
-  trap - EXIT
-  printf "listen_addresses = '*'\n" >>"$PGDATA/postgresql.conf"
-  printf 'host all all all %s\n' "$AUTH" >>"$PGDATA/pg_hba.conf"
-  if [ "$POSTGRES_DB" != postgres ]; then
+  template=/usr/local/share/engram-testbed/cluster
+  if [ "$POSTGRES_USER" = engram ] && [ "$AUTH" = scram-sha-256 ] && [ -s "$template/PG_VERSION" ]; then
+    # The build made this cluster with the same initdb settings; only the password differs. psql reads
+    # it from the environment and quotes it itself, so it is never on a command line.
+    cp -a "$template/." "$PGDATA/"
+    copied=true
+  else
+    copied=false
+    pwfile=$(mktemp)
+    trap 'rm -f "$pwfile"' EXIT
+    chmod 600 "$pwfile"
+    printf '%s\n' "${POSTGRES_PASSWORD:-}" >"$pwfile"
+    initdb --username="$POSTGRES_USER" --pwfile="$pwfile" --encoding=UTF8 --locale=C.UTF-8 \
+      --auth-local=trust --auth-host="$AUTH" >/dev/null
+    rm -f "$pwfile"
+    trap - EXIT
+    printf "listen_addresses = '*'\n" >>"$PGDATA/postgresql.conf"
+    printf 'host all all all %s\n' "$AUTH" >>"$PGDATA/pg_hba.conf"
+  fi
+  if [ "$copied" = true ] || [ "$POSTGRES_DB" != postgres ]; then
     pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start >/dev/null
-    psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres -q \
-      -c "CREATE DATABASE \"$POSTGRES_DB\"" >/dev/null
+    if [ "$copied" = true ]; then
+      printf '%s\n' '\getenv pw POSTGRES_PASSWORD' 'ALTER ROLE engram PASSWORD :'"'"'pw'"'"';' |
+        psql -v ON_ERROR_STOP=1 --username engram --dbname postgres -q >/dev/null
+    fi
+    if [ "$POSTGRES_DB" != postgres ]; then
+      psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres -q \
+        -c "CREATE DATABASE \"$POSTGRES_DB\"" >/dev/null
+    fi
     pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
   fi
   echo "PostgreSQL init process complete; ready for start up."
