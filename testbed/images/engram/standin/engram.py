@@ -14,12 +14,9 @@ import socket
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import config
-import migrations
 from log import crash, log, plain
-from repo import ConnectionFailed, RepoError, connect
 
 VSN = config.RELEASE["version"]
 PID_FILE = "/tmp/engram.pid"
@@ -63,6 +60,8 @@ def load_config():
 
 
 def open_repo(cfg):
+    from repo import ConnectionFailed, connect
+
     try:
         return connect(cfg["database"])
     except ConnectionFailed as err:
@@ -83,6 +82,8 @@ def prepare_database(cfg):
             cur.execute("ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO engram_app")
             cur.execute("ALTER DEFAULT PRIVILEGES FOR ROLE CURRENT_USER GRANT SELECT, USAGE ON SEQUENCES TO engram_app")
     except Exception as err:  # psycopg2.Error
+        from repo import RepoError
+
         die("Postgrex.Error", str(RepoError(err)), "Engram.Release.prepare_database/0")
 
 
@@ -116,6 +117,8 @@ def reset_baseline(cfg):
 
 
 def run_migrations(cfg, direction, to_version=None):
+    import migrations
+
     conn, lock_conn = open_repo(cfg), open_repo(cfg)
     try:
         if direction == "up":
@@ -179,6 +182,8 @@ def detect_phase(source):
 
 
 def preflight(cfg):
+    import migrations
+
     conn = open_repo(cfg)
     done = migrations.applied(conn) if migrations.table_exists(conn) else []
     pending = [m for m in migrations.known() if m.version not in set(done)]
@@ -258,6 +263,8 @@ def boot_canary(conn, key):
 
 
 def health_body(cfg, deep):
+    from repo import connect
+
     if deep:
         try:
             conn = connect(cfg["database"], attempts=1)
@@ -273,6 +280,8 @@ def health_body(cfg, deep):
 
 
 def serve(cfg):
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
             path = self.path.split("?", 1)[0]
