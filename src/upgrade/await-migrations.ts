@@ -1,4 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Deployment } from '../deployment/deployment';
 import { UpgradeError } from '../errors';
 import { throwIfAborted } from '../errors/abort';
@@ -6,6 +5,7 @@ import { MigrationLogWatcher } from '../migrations/ecto-log';
 import type { SecretSet } from '../secrets';
 import { crashed, logTail } from './await-app';
 import { readApplied } from './deployment-state';
+import { PollWake } from './poll-wake';
 
 export type MigrationWatchEvent =
   | { type: 'progress'; phase: 'migrate'; current: number; total: number; detail: string }
@@ -31,11 +31,14 @@ export interface AwaitMigrationsInput {
  */
 export async function awaitMigrations(dep: Deployment, input: AwaitMigrationsInput): Promise<string[]> {
   const watcher = new MigrationLogWatcher();
+  // Each log line may mean a migration finished: the database is read then, and at least every second.
+  const wake = new PollWake();
   const stopLogs = new AbortController();
   const total = input.pending;
   const follow = (async () => {
     try {
       for await (const l of dep.docker.followLogs(input.containerId, { signal: stopLogs.signal })) {
+        wake.poke();
         for (const e of watcher.push(l.line)) {
           if (e.kind === 'running') {
             input.onEvent?.({
@@ -58,6 +61,8 @@ export async function awaitMigrations(dep: Deployment, input: AwaitMigrationsInp
       }
     } catch {
       // The log is for progress and for naming a failure; the database and the container state decide.
+    } finally {
+      wake.poke(); // the log ended: the container may have exited
     }
   })();
   const start = await dep.docker.inspect(input.containerId);
@@ -86,7 +91,7 @@ export async function awaitMigrations(dep: Deployment, input: AwaitMigrationsInp
           message: `Migrations did not finish within ${Math.round(input.deadlineMs / 1000)} s: ${missing.length} of ${total} not applied (${watcher.state().running ? `running ${watcher.state().running}` : 'none running'})`,
         });
       }
-      await delay(250);
+      await wake.wait(250, 1000, input.signal);
     }
   } finally {
     stopLogs.abort();
