@@ -1,10 +1,10 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Deployment } from '../deployment/deployment';
 import type { ContainerRecord } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
 import { throwIfAborted } from '../errors/abort';
 import type { SecretSet } from '../secrets';
 import { readHealth } from './app-health';
+import { PollWake } from './poll-wake';
 
 /**
  * Fails when the app container is crash-looping: exited, restarting, or restarted since `baseline`
@@ -66,12 +66,43 @@ export async function awaitHealthy(
   input: HealthGateInput,
 ): Promise<{ version: string; buildSha: string | null }> {
   const start = await dep.docker.inspect(input.containerId);
+  // A booting app logs as it goes: health is asked again after each new line (at most every 250 ms)
+  // and at least every second, rather than every 250 ms while nothing happens.
+  const wake = new PollWake();
+  const stopLogs = new AbortController();
+  const follow = (async () => {
+    try {
+      for await (const _ of dep.docker.followLogs(input.containerId, { signal: stopLogs.signal }))
+        wake.poke();
+    } catch {
+      // Only pacing: without the log the wait asks every second.
+    } finally {
+      wake.poke();
+    }
+  })();
+  try {
+    return await pollHealth(dep, input, start.restartCount, wake);
+  } finally {
+    stopLogs.abort();
+    await follow;
+  }
+}
+
+/** Asks the app for its health until it is the expected version and healthy, or the deadline passes. */
+async function pollHealth(
+  dep: Deployment,
+  input: HealthGateInput,
+  baselineRestarts: number,
+  wake: PollWake,
+): Promise<{ version: string; buildSha: string | null }> {
   const deadline = Date.now() + input.deadlineMs;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
-    throwIfAborted(input.signal, { message: `The wait for ${input.version} to become healthy was aborted` });
+    throwIfAborted(input.signal, {
+      message: `The wait for ${input.version} to become healthy was aborted`,
+    });
     const c = await dep.docker.inspect(input.containerId);
-    const dead = crashed(c, start.restartCount);
+    const dead = crashed(c, baselineRestarts);
     if (dead) {
       throw new UpgradeError('HEALTH_FAILED', {
         message: `${input.version} did not become healthy: ${dead}. Log: ${await logTail(dep, c.id, input.secrets)}`,
@@ -96,7 +127,7 @@ export async function awaitHealthy(
           : `/api/health answered ${h.status}${version ? ` with version ${version}` : ''}`;
     }
     input.onWait?.(last);
-    await delay(250);
+    await wake.wait(250, 1000, input.signal);
   }
   throw new UpgradeError('HEALTH_FAILED', {
     message: `${input.version} did not become healthy within ${Math.round(input.deadlineMs / 1000)} s (last: ${input.secrets.redact(last)})`,
