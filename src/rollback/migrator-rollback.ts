@@ -1,4 +1,5 @@
 import type { Deployment } from '../deployment/deployment';
+import { oneOffLabels, removeExitedOneOffs } from '../deployment/one-off-containers';
 import type { ContainerRecord } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
 import type { SecretSet } from '../secrets';
@@ -45,13 +46,14 @@ export async function runMigratorRollback(
   },
 ): Promise<string> {
   const expr = rollbackExpression(input.toVersion);
+  await removeExitedOneOffs(dep.docker, dep.project);
   const outcome = await dep.docker.runOneOff({
     image: input.image,
     entrypoint: ['/app/bin/engram'],
     cmd: ['eval', expr],
     env: input.like.env,
     network: input.like.networks[0],
-    labels: { 'engram-upgrade.oneoff': 'rollback', 'com.docker.compose.project': `${dep.project}-oneoff` },
+    labels: oneOffLabels(dep.project, 'rollback'),
     signal: input.signal,
   });
   const output = input.secrets.redact(outcome.output);

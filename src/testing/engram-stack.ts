@@ -253,6 +253,12 @@ export class EngramStack implements AsyncDisposable {
     // Ending the client is cleanup: a client the test already broke must not hide the teardown.
     await this.#pg?.then((c) => c.end()).catch(() => undefined);
     const anonymous = await this.#anonymousVolumes();
+    // One-off containers the library ran for this deployment (a migrator) sit in a project of their own;
+    // one is left only when its run was killed, as tests do on purpose.
+    const oneOffs = await this.#removeOneOffs().then(
+      () => null,
+      (err: unknown) => (err instanceof Error ? err.message : String(err)),
+    );
     const down = await this.compose(['down', '--volumes', '--remove-orphans', '--timeout', '5'], {
       allowFail: true,
     });
@@ -261,6 +267,13 @@ export class EngramStack implements AsyncDisposable {
       throw new UpgradeError('TESTBED', {
         message: `'docker compose down' of ${this.projectName} failed (exit ${down.code}): ${down.stderr.trim().slice(-500)}`,
         hint: 'Run sweepTestbed() (or docker compose down -v) to remove what is left',
+      });
+    }
+    if (oneOffs) {
+      throw new UpgradeError('TESTBED', {
+        message: `The one-off containers of ${this.projectName} could not be removed: ${oneOffs}`,
+        unchanged: 'The stack itself was removed',
+        hint: `Remove them with 'docker rm -f' (label com.docker.compose.project=${this.projectName}-oneoff)`,
       });
     }
     if (anonymous.length === 0) return;
@@ -272,6 +285,13 @@ export class EngramStack implements AsyncDisposable {
         hint: `Remove them with 'docker volume rm ${anonymous.join(' ')}'`,
       });
     }
+  }
+
+  async #removeOneOffs(): Promise<void> {
+    const left = await this.docker.findContainers({
+      'com.docker.compose.project': `${this.projectName}-oneoff`,
+    });
+    for (const c of left) await this.docker.remove(c.id);
   }
 
   /**

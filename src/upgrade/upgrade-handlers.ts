@@ -3,6 +3,7 @@ import { SigningKeyRefSchema } from '../backup/manifest-signature';
 import { backup } from '../backup/plan-backup';
 import { reloadSigningKey, signingKeySourceOf } from '../backup/signing-key';
 import { repositoryOf, tagOf } from '../compose/image-reference';
+import { oneOffLabels, removeExitedOneOffs } from '../deployment/one-off-containers';
 import { UpgradeError } from '../errors';
 import type { ExecStep } from '../execute/step';
 import type { Handlers, StepRuntime } from '../execute/step-runner';
@@ -194,13 +195,16 @@ export const upgradeHandlers: Handlers<UpgradeContext> = {
       const pulled = output<PulledImage>(rt, step, 'pull')!;
       const { deployment, secrets } = rt.ctx;
       const app = await deployment.app();
+      const stillRunning = await removeExitedOneOffs(deployment.docker, deployment.project);
+      if (stillRunning.length)
+        log(rt, step, `a migrator an earlier run started is still running (${stillRunning.join(', ')})`);
       const outcome = await deployment.docker.runOneOff({
         image: pulled.imageId,
         entrypoint: ['/app/bin/engram'],
         cmd: ['eval', 'Engram.Release.migrate()'],
         env: envAfterEdits(app.env, hop.envEdits, rt.ctx.env),
         network: app.networks[0],
-        labels: { 'engram-upgrade.oneoff': 'migrate' },
+        labels: oneOffLabels(deployment.project, 'migrate'),
         signal: rt.signal,
       });
       const watcher = new MigrationLogWatcher();

@@ -10,12 +10,16 @@ const SUITE_PREFIX = 'engram-';
 
 const key = (r: LabelledResource): string => `${r.kind} ${r.id}`;
 
-/** Everything the test bed labels: stacks (containers, volumes, networks) and scratch Postgres containers. */
+/**
+ * Everything the test bed labels: stacks (containers, volumes, networks), scratch Postgres containers,
+ * and the one-off containers the library runs for a deployment (a migrator).
+ */
 async function labelled(docker: DockerHousekeepingPort): Promise<LabelledResource[]> {
   const found: LabelledResource[] = [];
   for (const kind of ['container', 'volume', 'network'] as const)
     found.push(...(await docker.listLabelled(kind, `${TESTBED_LABEL}=true`)));
   found.push(...(await docker.listLabelled('container', SCRATCH_LABEL)));
+  found.push(...(await docker.listLabelled('container', 'engram-upgrade.oneoff')));
   return found;
 }
 
