@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Deployment } from '../deployment/deployment';
 import { UpgradeError } from '../errors';
 import { throwIfAborted } from '../errors/abort';
@@ -76,6 +77,9 @@ export async function awaitMigrations(dep: Deployment, input: AwaitMigrationsInp
       if (missing.length === 0) return applied;
       const c = await dep.docker.inspect(input.containerId);
       const dead = crashed(c, start.restartCount);
+      // The engine reports an exit before the log stream has delivered the crash that explains it: give
+      // the log a moment to name the failed migration.
+      if (dead && !watcher.state().failed) await logCatchUp(() => watcher.state().failed !== null);
       const failed = watcher.state().failed;
       if (dead || failed) {
         const where = failed
@@ -97,4 +101,9 @@ export async function awaitMigrations(dep: Deployment, input: AwaitMigrationsInp
     stopLogs.abort();
     await follow;
   }
+}
+
+/** Waits until `done()` holds, checking every 50 ms, for at most `limitMs`. */
+async function logCatchUp(done: () => boolean, limitMs = 2000): Promise<void> {
+  for (let waited = 0; waited < limitMs && !done(); waited += 50) await delay(50);
 }
