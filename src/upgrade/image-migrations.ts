@@ -26,7 +26,10 @@ const IMAGE_ID = /^sha256:[0-9a-f]{64}$/;
 export function readImageMigrations(docker: DockerPort, image: string): Promise<ImageMigrations> {
   if (!IMAGE_ID.test(image)) return readMigrations(docker, image);
   let byId = readById.get(docker);
-  if (!byId) readById.set(docker, (byId = new Map()));
+  if (!byId) {
+    byId = new Map();
+    readById.set(docker, byId);
+  }
   let read = byId.get(image);
   if (!read) {
     read = readMigrations(docker, image);
