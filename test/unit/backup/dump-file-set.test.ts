@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { chmod, link, mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +12,9 @@ import {
 } from '../../../src/backup';
 import { DUMP_DIR, dumpDirEntryProblem, fileSetProblem } from '../../../src/backup/dump-layout';
 import { UpgradeError } from '../../../src/errors';
+import { fixtureManifest, sha256 } from '../fakes/manifest-fixture';
 
-const sha = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+const sha = sha256;
 
 /** A small directory-format dump: its table of contents and two tables' data, zstd-compressed by name. */
 const DIR_FILES: Record<string, Buffer> = {
@@ -24,43 +24,19 @@ const DIR_FILES: Record<string, Buffer> = {
 };
 
 function manifest(over: Partial<BackupManifest> = {}): BackupManifest {
-  return {
-    formatVersion: 2,
-    id: 'engram-20260304T050607Z',
-    createdAt: '2026-03-04T05:06:07.890Z',
-    project: 'engram',
+  return fixtureManifest({
     mode: 'quiesced',
     format: 'directory',
     compression: 'zstd',
     jobs: 2,
-    engram: {
-      version: '0.17.0',
-      image: 'ghcr.io/engram-app/engram:0.17.0',
-      imageId: 'sha256:ab',
-      buildSha: null,
-    },
-    masterKeyFingerprint: null,
-    database: {
-      name: 'engram',
-      user: 'engram',
-      serverVersion: '18.1',
-      serverMajor: 18,
-      sizeBytes: 1234,
-      image: 'postgres:18.1',
-    },
-    migrations: { head: '20250301000000', applied: ['20250101000000', '20250301000000'] },
-    tables: { 'public.notes': 3 },
-    roles: [],
-    roleSpecs: [],
     files: Object.entries(DIR_FILES).map(([n, b]) => ({
       name: `${DUMP_DIR}/${n}`,
       bytes: b.length,
       sha256: sha(b),
     })),
-    timings: { dumpMs: 10, verifyMs: 5, totalMs: 20 },
     verifiedLevel: 2,
     ...over,
-  };
+  });
 }
 
 function listing(...names: string[]) {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { link, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,48 +11,21 @@ import {
   ROLES_FILE,
 } from '../../../src/backup';
 import { UpgradeError } from '../../../src/errors';
+import { FIXTURE_DUMP, fixtureManifest, sha256 } from '../fakes/manifest-fixture';
 
-const DUMP = Buffer.from('PGDMP\u0001\u000e\u0000 pretend custom-format archive');
-
-function sha(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+const DUMP = FIXTURE_DUMP;
+const sha = sha256;
 
 function manifest(over: Partial<BackupManifest> = {}): BackupManifest {
-  return {
-    formatVersion: 2,
-    id: 'engram-20260304T050607Z',
-    createdAt: '2026-03-04T05:06:07.890Z',
-    project: 'engram',
-    mode: 'online',
-    format: 'custom',
-    engram: {
-      version: '0.17.0',
-      image: 'ghcr.io/engram-app/engram:0.17.0',
-      imageId: 'sha256:ab',
-      buildSha: null,
-    },
+  return fixtureManifest({
     masterKeyFingerprint: 'sha256:0123456789abcdef',
-    database: {
-      name: 'engram',
-      user: 'engram',
-      serverVersion: '18.1',
-      serverMajor: 18,
-      sizeBytes: 1234,
-      image: 'postgres:18.1',
-    },
-    migrations: { head: '20250301000000', applied: ['20250101000000', '20250301000000'] },
-    tables: { 'public.notes': 3 },
     roles: ['engram_app', 'engram_ro'],
     roleSpecs: [
       { name: 'engram_app', login: true, inherit: true, memberOf: ['engram_ro'] },
       { name: 'engram_ro', login: false, inherit: true, memberOf: [] },
     ],
-    files: [{ name: DUMP_FILE, bytes: DUMP.length, sha256: sha(DUMP) }],
-    timings: { dumpMs: 10, verifyMs: 5, totalMs: 20 },
-    verifiedLevel: 1,
     ...over,
-  };
+  });
 }
 
 let dir: string;
