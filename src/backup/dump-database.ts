@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { DockerPort } from '../docker/docker-port';
 import type { BackupPlan } from './backup-plan';
 import type { HashingFileWriter } from './hashing-file-writer';
+import { pgDumpSourceArgs } from './pg-dump-args';
 
 export interface DumpInput {
   docker: DockerPort;
@@ -18,17 +19,7 @@ export interface DumpInput {
 /** Streams `pg_dump -Fc` (compressed as planned) of the planned snapshot into the writer. Returns exit code and stderr. */
 export async function dumpDatabase(input: DumpInput): Promise<{ exitCode: number | null; stderr: string }> {
   const { plan } = input;
-  const args = [
-    '-Fc',
-    // gzip is pg_dump's default; zstd and lz4 need a 16 or newer client and server (the plan checked).
-    ...(plan.compression === 'gzip' ? [] : [`--compress=${plan.compression}:1`]),
-    `--snapshot=${input.snapshot}`,
-    '--no-password',
-    '-U',
-    plan.source.user,
-    '-d',
-    plan.source.database,
-  ];
+  const args = ['-Fc', ...pgDumpSourceArgs(plan, input.snapshot)];
   if (plan.dump.where === 'container') {
     const r = await input.docker.exec(input.dbContainerId, {
       cmd: ['pg_dump', ...args],

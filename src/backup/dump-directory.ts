@@ -6,6 +6,7 @@ import type { BackupPlan } from './backup-plan';
 import { ContainerDir, dumpKey } from './container-dir';
 import { DUMP_DIR, TOC_FILE } from './dump-layout';
 import type { BackupFile } from './manifest';
+import { pgDumpSourceArgs } from './pg-dump-args';
 import { receiveDumpDir } from './receive-dump-dir';
 
 export interface DumpDirectoryInput {
@@ -44,15 +45,7 @@ export async function dumpDirectory(input: DumpDirectoryInput): Promise<BackupFi
         'pg_dump',
         '-Fd',
         `--jobs=${plan.jobs}`,
-        // gzip is pg_dump's default; zstd and lz4 need a 16 or newer client and server (the plan checked).
-        ...(plan.compression === 'gzip' ? [] : [`--compress=${plan.compression}:1`]),
-        // Every job reads the snapshot the dump step exported, so the dump is one consistent state.
-        `--snapshot=${input.snapshot}`,
-        '--no-password',
-        '-U',
-        plan.source.user,
-        '-d',
-        plan.source.database,
+        ...pgDumpSourceArgs(plan, input.snapshot),
         '-f',
         `${dir.path}/${DUMP_DIR}`,
       ],
