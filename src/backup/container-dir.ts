@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
+import { containerProcessors } from '../docker/container-processors';
 import type { DockerPort } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
 import { type SecretSet, tailOf } from '../secrets';
@@ -90,46 +91,39 @@ export class ContainerDir implements AsyncDisposable {
   }
 
   /** Writes `source` to `name` in the directory and returns the file's path in the container. */
-  async write(
+  write(
     name: string,
     source: Readable,
     opts: { secrets?: SecretSet; signal?: AbortSignal } = {},
   ): Promise<string> {
-    if (!PLAIN_FILE.test(name)) {
-      throw new UpgradeError('INVALID_INPUT', {
-        message: `${JSON.stringify(name)} is not a plain file name`,
-      });
-    }
-    const path = `${this.path}/${name}`;
-    // The path goes in as an argument of the script, never into its text.
-    const r = await this.#docker.exec(this.#containerId, {
-      cmd: ['sh', '-c', 'umask 077 && cat > "$1"', 'sh', path],
-      stdin: source,
-      signal: opts.signal,
-    });
-    if (r.exitCode !== 0) {
-      throw new UpgradeError('RESTORE_FAILED', {
-        message: `Could not copy ${name} into the Postgres container: ${tailOf(r.stderr, opts.secrets, 2) || `exit ${r.exitCode}`}`,
-        hint: "Check that the Postgres container's /tmp has space for the backup",
-      });
-    }
-    return path;
+    return this.#copyIn(name, 'umask 077 && cat > "$1"', source, opts);
   }
 
   /**
    * Unpacks a tar stream (regular files, mode 0600, owned by root: see `tarOfFiles`) into a new
    * subdirectory `name` (mode 0700). Returns the subdirectory's path in the container.
    */
-  async extract(
+  extract(
     name: string,
     tar: Readable,
     opts: { secrets?: SecretSet; signal?: AbortSignal; failure?: Failure } = {},
   ): Promise<string> {
+    // Plain options only, which GNU tar and BusyBox (Alpine images) both know.
+    return this.#copyIn(name, 'umask 077 && mkdir -- "$1" && tar -C "$1" -xf -', tar, opts);
+  }
+
+  /** Runs `script` with the path of `name` as `$1` and `stdin` as its input; returns that path. */
+  async #copyIn(
+    name: string,
+    script: string,
+    stdin: Readable,
+    opts: { secrets?: SecretSet; signal?: AbortSignal; failure?: Failure },
+  ): Promise<string> {
     const path = this.#child(name);
+    // The path goes in as an argument of the script, never into its text.
     const r = await this.#docker.exec(this.#containerId, {
-      // Plain options only, which GNU tar and BusyBox (Alpine images) both know.
-      cmd: ['sh', '-c', 'umask 077 && mkdir -- "$1" && tar -C "$1" -xf -', 'sh', path],
-      stdin: tar,
+      cmd: ['sh', '-c', script, 'sh', path],
+      stdin,
       signal: opts.signal,
     });
     if (r.exitCode !== 0) {
@@ -169,10 +163,8 @@ export class ContainerDir implements AsyncDisposable {
   }
 
   /** Processors the container may use (`nproc`), at least 1. */
-  async processors(signal?: AbortSignal): Promise<number> {
-    const r = await this.#docker.exec(this.#containerId, { cmd: ['nproc'], signal }).catch(() => undefined);
-    const n = Number(r?.stdout.trim());
-    return Number.isInteger(n) && n > 0 ? n : 1;
+  processors(signal?: AbortSignal): Promise<number> {
+    return containerProcessors(this.#docker, this.#containerId, signal);
   }
 
   /** Removes the directory and everything in it. */

@@ -2,6 +2,7 @@ import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type PsqlTarget, psqlQuery } from '../db/psql';
 import { type Deployment, dbIdentityOf, secretsOf } from '../deployment/deployment';
+import { containerProcessors } from '../docker/container-processors';
 import { InvalidInputError, UpgradeError } from '../errors';
 import { defaultStateDir } from '../execute/state-dir';
 import type { ExecStep } from '../execute/step';
@@ -195,7 +196,7 @@ export async function backup(deployment: Deployment, options: BackupOptions): Pr
   // Only read where the answer can matter: a custom or host dump never runs in parallel.
   const facts = { processors: 1, largestTableBytes: 0, totalTableBytes: 0 };
   if (askedFormat !== 'custom' && dump.where === 'container') {
-    facts.processors = await containerProcessors(deployment, db.id);
+    facts.processors = await containerProcessors(deployment.docker, db.id);
     if (askedFormat === 'auto' && facts.processors >= 2 && dumpMajor >= DIRECTORY_MIN_MAJOR) {
       Object.assign(facts, await tableSizes(target));
     }
@@ -328,13 +329,6 @@ export async function backup(deployment: Deployment, options: BackupOptions): Pr
     stateDir: options.stateDir ?? defaultStateDir(),
     steps,
   });
-}
-
-/** Processors the Postgres container may use (`nproc`); 1 when it cannot say. */
-async function containerProcessors(deployment: Deployment, containerId: string): Promise<number> {
-  const r = await deployment.docker.exec(containerId, { cmd: ['nproc'] }).catch(() => undefined);
-  const n = Number(r?.stdout.trim());
-  return r?.exitCode === 0 && Number.isInteger(n) && n > 0 ? n : 1;
 }
 
 /**
