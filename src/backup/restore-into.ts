@@ -14,6 +14,7 @@ import { type BackupManifest, DUMP_FILE } from './manifest';
 import { openRegular } from './regular-file';
 import { roleStatements } from './roles';
 import { readTableContents, type TableContents } from './table-counts';
+import { changed } from './tar-of-files';
 
 export interface RestoreIntoInput {
   docker: DockerPort;
@@ -168,12 +169,7 @@ async function stageArchive(
   );
   const digest = hash.digest('hex');
   // Checked before pg_restore reads a byte: what is restored is exactly what the manifest lists.
-  if (sent !== dumpFile.bytes || digest !== dumpFile.sha256) {
-    throw new UpgradeError('BACKUP_CORRUPT', {
-      message: `The dump read for the restore (${sent} bytes, sha256 ${digest.slice(0, 12)}…) is not the one backup ${manifest.id} lists (${dumpFile.bytes} bytes, ${dumpFile.sha256.slice(0, 12)}…): it changed after it was checked`,
-      hint: 'Keep the backup directory writable only by you, verify the backup again, then restore',
-    });
-  }
+  if (sent !== dumpFile.bytes || digest !== dumpFile.sha256) throw changed(dumpFile, manifest.id);
   input.onProgress?.(sent);
   return { path: staged, formatArgs: [] };
 }
