@@ -22,8 +22,8 @@ export interface FormatChoice {
   reason: string;
 }
 
-/** More jobs than this mostly contend for the same disk (the restore stops there too). */
-export const MAX_DUMP_JOBS = 4;
+/** More pg_dump or pg_restore jobs than this mostly contend for the same disk. */
+export const MAX_PARALLEL_JOBS = 4;
 /** Below this much table data a dump takes about a second either way. */
 export const DIRECTORY_MIN_BYTES = 64 << 20;
 /** The least gain in dump time (estimated from table sizes) worth the copy out of the container. */
@@ -41,7 +41,7 @@ const mib = (b: number) => `${Math.round(b / (1 << 20))} MiB`;
  * of the data that parallel jobs could not shorten the dump (a job dumps one table at a time). Pure.
  */
 export function chooseFormat(f: FormatFacts): FormatChoice {
-  const jobs = Math.max(1, Math.min(MAX_DUMP_JOBS, Math.floor(f.processors)));
+  const jobs = Math.max(1, Math.min(MAX_PARALLEL_JOBS, Math.floor(f.processors)));
   if (f.asked === 'custom') return { format: 'custom', jobs: 1, reason: 'the custom format was asked for' };
   if (f.asked === 'directory') {
     if (f.dumpWhere === 'host') {

@@ -7,6 +7,7 @@ import { ident, literal, type PsqlTarget, psqlQuery } from '../db/psql';
 import type { DockerPort } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
 import { type SecretSet, tailOf } from '../secrets';
+import { MAX_PARALLEL_JOBS } from './choose-format';
 import { ContainerDir } from './container-dir';
 import { copyDumpFiles } from './copy-dump-files';
 import { checkDumpDirEntries, loadManifest } from './load-manifest';
@@ -38,9 +39,6 @@ export interface RestoreIntoInput {
   /** pg_restore's parallel jobs. @default the container's processors, at most 4 */
   jobs?: number;
 }
-
-/** More jobs than this mostly contend for the same disk. */
-const MAX_JOBS = 4;
 
 /**
  * Roles first, then a new database; the dump is copied into the container (hashed on the way and
@@ -114,7 +112,7 @@ async function restoreFrom(input: RestoreIntoInput, manifest: BackupManifest, st
   });
   try {
     const staged = await stage(dir);
-    const jobs = input.jobs ?? Math.min(MAX_JOBS, await dir.processors(input.signal));
+    const jobs = input.jobs ?? Math.min(MAX_PARALLEL_JOBS, await dir.processors(input.signal));
     const restored = await docker.exec(containerId, {
       cmd: [
         'pg_restore',
