@@ -5,7 +5,7 @@ import { parseDocument } from 'yaml';
 import type { DockerPort, ExecOutcome } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
 import { type RunResult, run } from '../process/run-command';
-import { connectPg, type OwnedPgClient, type StackPgClient } from './stack-pg-client';
+import { connectPg, type OwnedPgClient, psqlLinesOverPg, type StackPgClient } from './stack-pg-client';
 import { harness } from './testbed-error';
 
 export interface StackSecrets {
@@ -189,8 +189,38 @@ export class EngramStack implements AsyncDisposable {
     });
   }
 
-  /** Runs SQL through psql inside the Postgres container; rows as arrays of text. */
+  /**
+   * Runs SQL as the database owner; rows as arrays of text, the way `psql -At` prints them: every value
+   * as Postgres's text output (`t`/`f`, timestamps and json as Postgres writes them), NULL as '', the
+   * rows of every statement in order, and the command tag of a statement psql prints one for
+   * (`INSERT 0 1`, `CREATE TABLE`; after the rows of `… RETURNING`). A line psql would print empty (a
+   * single NULL or '') is no row, and a value holding a newline splits into two rows, as psql's output
+   * does. A failed statement throws `TESTBED` with Postgres's message.
+   *
+   * It uses a connection of its own over the published port (connect, query, end: nothing is held
+   * while the library renames, drops or terminates connections to the database), and runs `psql`
+   * inside the Postgres container instead when Postgres is not published or no connection can be made
+   * (a test changed the password or stopped the server).
+   */
   async query(sql: string): Promise<string[][]> {
+    const lines = this.postgresPort
+      ? await psqlLinesOverPg(
+          {
+            host: '127.0.0.1',
+            port: this.postgresPort,
+            user: 'engram',
+            password: this.#secrets.postgresPassword,
+            database: this.database,
+          },
+          sql,
+          FIELD,
+        )
+      : undefined;
+    return psqlRows(lines ? lines.join('\n') : await this.#psql(sql));
+  }
+
+  /** `psql -At` inside the Postgres container (over its socket: no password); its standard output. */
+  async #psql(sql: string): Promise<string> {
     const r = await this.exec('postgres', [
       'psql',
       '-X',
@@ -209,10 +239,7 @@ export class EngramStack implements AsyncDisposable {
     if (r.exitCode !== 0) {
       throw new UpgradeError('TESTBED', { message: `psql failed (exit ${r.exitCode}): ${r.stderr.trim()}` });
     }
-    return r.stdout
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => l.split(FIELD));
+    return r.stdout;
   }
 
   /** Runs a command (argv) in the service's current container and collects its output. */
@@ -321,6 +348,14 @@ export class EngramStack implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.dispose();
   }
+}
+
+/** Rows of `psql -At -F <FIELD>` output: one a line, empty lines left out. */
+function psqlRows(stdout: string): string[][] {
+  return stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => l.split(FIELD));
 }
 
 function jsonOrText(text: string): unknown {

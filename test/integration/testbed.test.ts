@@ -160,6 +160,73 @@ describe('test bed: Engram stand-in on real Postgres through the harness', () =>
     ]);
   });
 
+  it('query() over the published port gives what psql -At prints, and falls back to psql when it cannot connect', async () => {
+    await using stack = await startEngramStack({ version: '0.15.0', seed: false, wait: 'started' });
+    const sql =
+      "SELECT 42, 9007199254740993::bigint, true, NULL, '2026-01-02 03:04:05.5+02'::timestamptz, '{\"a\": [1, 2.50]}'::json, 1.50::numeric, interval '1 day 2 hours';" +
+      "SELECT false, 'two statements';" +
+      'CREATE TEMP TABLE t (a int);' +
+      'INSERT INTO t VALUES (1), (NULL) RETURNING a;' +
+      'SELECT NULL;' +
+      'SELECT 1 WHERE false';
+    const psql = async (): Promise<string[][]> => {
+      const r = await stack.exec('postgres', [
+        'psql',
+        '-X',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-U',
+        'engram',
+        '-d',
+        stack.database,
+        '-At',
+        '-F',
+        '\u001f',
+        '-c',
+        sql,
+      ]);
+      expect(r.exitCode).toBe(0);
+      return r.stdout
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => l.split('\u001f'));
+    };
+    const expected = await psql();
+    expect(expected).toEqual([
+      [
+        '42',
+        '9007199254740993',
+        't',
+        '',
+        '2026-01-02 01:04:05.5+00',
+        '{"a": [1, 2.50]}',
+        '1.50',
+        '1 day 02:00:00',
+      ],
+      ['f', 'two statements'],
+      ['CREATE TABLE'],
+      ['1'],
+      ['INSERT 0 2'],
+    ]);
+    expect(await stack.query(sql)).toEqual(expected);
+    // Over TCP (the port), where psql in the container comes in over the socket.
+    expect(await stack.query('SELECT inet_client_addr() IS NOT NULL')).toEqual([['t']]);
+
+    const failed = await stack.query('SELECT * FROM no_such_table').catch((e: unknown) => e);
+    expect(failed).toMatchObject({
+      code: 'TESTBED',
+      message: expect.stringContaining('relation "no_such_table" does not exist'),
+    });
+
+    // No connection over the port (the password changed): psql in the container answers the same.
+    await stack.query("ALTER ROLE engram PASSWORD 'changed-by-the-test'");
+    expect(await stack.query(sql)).toEqual(expected);
+    expect(await stack.query('SELECT inet_client_addr() IS NOT NULL')).toEqual([['f']]);
+    const failedInside = await stack.query('SELECT * FROM no_such_table').catch((e: unknown) => e);
+    expect(failedInside).toMatchObject({ code: 'TESTBED', message: expect.stringContaining('psql failed') });
+    expect(JSON.stringify(failedInside)).not.toContain(stack.secrets.postgresPassword);
+  });
+
   it('dispose also removes the anonymous volumes a recreated container was handed', async () => {
     const stack = await startEngramStack({ version: '0.15.0', seed: false });
     let volume = '';
