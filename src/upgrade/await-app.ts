@@ -3,7 +3,7 @@ import type { ContainerRecord } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
 import { throwIfAborted } from '../errors/abort';
 import type { SecretSet } from '../secrets';
-import { readHealth } from './app-health';
+import { HealthProbe } from './health-probe';
 import { PollWake } from './poll-wake';
 
 /**
@@ -80,11 +80,13 @@ export async function awaitHealthy(
       wake.poke();
     }
   })();
+  const probe = new HealthProbe(dep.docker, start);
   try {
-    return await pollHealth(dep, input, start.restartCount, wake);
+    return await pollHealth(dep, input, start.restartCount, wake, probe);
   } finally {
     stopLogs.abort();
     await follow;
+    await probe.close();
   }
 }
 
@@ -94,6 +96,7 @@ async function pollHealth(
   input: HealthGateInput,
   baselineRestarts: number,
   wake: PollWake,
+  probe: HealthProbe,
 ): Promise<{ version: string; buildSha: string | null }> {
   const deadline = Date.now() + input.deadlineMs;
   let last = 'no answer yet';
@@ -108,7 +111,7 @@ async function pollHealth(
         message: `${input.version} did not become healthy: ${dead}. Log: ${await logTail(dep, c.id, input.secrets)}`,
       });
     }
-    const h = await readHealth(dep.docker, c);
+    const h = await probe.read();
     const version = typeof h.body?.version === 'string' ? h.body.version : null;
     const sha = typeof h.body?.build_sha === 'string' ? h.body.build_sha : null;
     if (h.status === 200 && version === input.version) {
@@ -117,7 +120,7 @@ async function pollHealth(
           message: `The new container reports build ${sha}, but the pulled image was built from ${input.buildSha}: the tag moved between pull and start`,
         });
       }
-      const deep = await readHealth(dep.docker, c, '/api/health/deep');
+      const deep = await probe.read('/api/health/deep');
       if (deep.status === 200) return { version, buildSha: sha };
       last = `/api/health/deep answered ${deep.status}`;
     } else {

@@ -5,7 +5,7 @@ import { throwIfAborted } from '../errors/abort';
 import { MigrationLogWatcher } from '../migrations/ecto-log';
 import type { SecretSet } from '../secrets';
 import { crashed, logTail } from './await-app';
-import { readApplied } from './deployment-state';
+import { AppliedReader } from './deployment-state';
 import { PollWake } from './poll-wake';
 
 export type MigrationWatchEvent =
@@ -69,10 +69,11 @@ export async function awaitMigrations(dep: Deployment, input: AwaitMigrationsInp
   const start = await dep.docker.inspect(input.containerId);
   const db = await dep.db();
   const deadline = Date.now() + input.deadlineMs;
+  const appliedNow = new AppliedReader(dep, db, input.secrets);
   try {
     while (true) {
       throwIfAborted(input.signal, { message: 'The wait for migrations to finish was aborted' });
-      const applied = await readApplied(dep, db, input.secrets);
+      const applied = await appliedNow.read();
       const missing = input.expected.filter((v) => !applied.includes(v));
       if (missing.length === 0) return applied;
       const c = await dep.docker.inspect(input.containerId);
@@ -100,6 +101,7 @@ export async function awaitMigrations(dep: Deployment, input: AwaitMigrationsInp
   } finally {
     stopLogs.abort();
     await follow;
+    await appliedNow.close();
   }
 }
 

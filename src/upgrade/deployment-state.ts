@@ -6,6 +6,7 @@ import { parseEnvFile } from '../compose/env-file';
 import type { LocatedImage } from '../compose/image-location';
 import { locateImageInFiles } from '../compose/locate-image';
 import { psqlQuery } from '../db/psql';
+import { PsqlSession } from '../db/psql-session';
 import { type Deployment, dbIdentityOf, secretsOf } from '../deployment/deployment';
 import type { ContainerRecord } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
@@ -79,6 +80,8 @@ export async function readConfigFile(path: string): Promise<ConfigFile | null> {
   }
 }
 
+const APPLIED_SQL = 'SELECT version::text FROM schema_migrations ORDER BY version';
+
 /** Applied migrations, ascending, read through psql in the Postgres container. */
 export async function readApplied(
   dep: Deployment,
@@ -88,10 +91,50 @@ export async function readApplied(
   const { user, database } = dbIdentityOf(db);
   const rows = await psqlQuery(
     { docker: dep.docker, containerId: db.id, user, database, secrets },
-    'SELECT version::text FROM schema_migrations ORDER BY version',
+    APPLIED_SQL,
     'read schema_migrations',
   );
   return rows.map((r) => r[0]!);
+}
+
+/**
+ * `readApplied` for a loop that reads `schema_migrations` every second: one psql session serves every
+ * read. A read the session cannot serve (Postgres restarted under it, say) is made the usual way, which
+ * reports the error if there is one; the next read opens a new session.
+ */
+export class AppliedReader implements AsyncDisposable {
+  readonly #dep: Deployment;
+  readonly #db: ContainerRecord;
+  readonly #secrets: SecretSet;
+  #session: PsqlSession | undefined;
+
+  constructor(dep: Deployment, db: ContainerRecord, secrets: SecretSet) {
+    this.#dep = dep;
+    this.#db = db;
+    this.#secrets = secrets;
+  }
+
+  async read(): Promise<string[]> {
+    if (!this.#session?.open) {
+      await this.#session?.close();
+      const { user, database } = dbIdentityOf(this.#db);
+      this.#session = PsqlSession.open(this.#dep.docker, this.#db.id, user, database, this.#secrets);
+    }
+    try {
+      return (await this.#session.query(APPLIED_SQL)).map((r) => r[0]!);
+    } catch {
+      // Only the cheaper way to ask failed: the usual read below reports what is wrong, if anything is.
+      return readApplied(this.#dep, this.#db, this.#secrets);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#session?.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
 }
 
 /** Looks at the deployment from outside: containers, health, compose files, migrations. Changes nothing. */
