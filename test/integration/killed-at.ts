@@ -1,15 +1,19 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { builtChildScript } from './cli/built-cli';
 
 export type KilledMode = 'upgrade' | 'rollback' | 'backup' | 'restore';
 
-/** A TypeScript script of the test suite run in its own Node process, from the repository root. */
+/**
+ * A TypeScript script of the test suite run in its own Node process, from the repository root: its
+ * JavaScript from the run's build (the script must be one of `CHILD_SCRIPTS`), on plain `node`.
+ */
 export function spawnScript(
   script: string,
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
 ): { child: ChildProcess; stderr(): string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  const child = spawn(process.execPath, [builtChildScript(script), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: join(import.meta.dirname, '../..'),
     env,
