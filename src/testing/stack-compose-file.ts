@@ -57,9 +57,9 @@ export function renderComposeFile(input: ComposeFileInput): string {
         ...(input.postgresPort ? { ports: [`127.0.0.1:${input.postgresPort}:5432`] } : {}),
         healthcheck: {
           test: ['CMD-SHELL', 'pg_isready -U engram'],
-          // Probed every 0.5 s until healthy (start_interval), then every 10 s: each probe is an exec
+          // Probed every 0.5 s until healthy (start_interval), then every 30 s: each probe is an exec
           // into the container, and a suite runs many stacks at once.
-          interval: '10s',
+          interval: '30s',
           timeout: '5s',
           retries: 3,
           start_period: '60s',
