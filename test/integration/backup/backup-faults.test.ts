@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BackupEvent, backup, executeBackup, restore, verifyBackup } from '../../../src/backup';
 import { openDeployment } from '../../../src/deployment/deployment';
 import type { UpgradeError } from '../../../src/errors';
-import { postgresImage, startEngramStack } from '../../../src/testing';
+import { type EngramStack, postgresImage, startEngramStack } from '../../../src/testing';
 import { upgradeFailure as failure } from '../../upgrade-failure';
 import { tempDir } from '../temp-dir';
 import { CmdlineWatch } from './cmdline-watch';
@@ -56,59 +56,68 @@ describe('backup faults', () => {
     expect(watch.hits()).toEqual([]);
   });
 
-  it('fault 2: a 5 MB backup dir → refused up front, and with the check off the partial file is removed', async () => {
-    await using stack = await startEngramStack({ version: '0.15.0', seed: false });
-    await stack.query(
-      "INSERT INTO users (email) VALUES ('bulk@example.test'); INSERT INTO notes (user_id, title, body) " +
-        "SELECT (SELECT id FROM users LIMIT 1), 'n' || g, repeat(md5(random()::text), 8) FROM generate_series(1, 200000) g",
-    );
-    const dir = tempDir('engram-tmpfs-');
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=5m', 'tmpfs', dir]);
-    mounts.push(dir);
-    const dep = await openDeployment({ project: stack.projectName });
-    const refused = await failure(backup(dep, { dir }));
-    expect(refused.code).toBe('BACKUP_NO_SPACE');
-    expect(refused.message).toContain('Nothing was changed');
+  // Faults 3, 3b and 2 leave the database as they found it (2 only adds rows, so it runs last): one
+  // stack serves all three.
+  describe('on one 0.15.0 stack', () => {
+    let stack: EngramStack;
+    beforeAll(async () => {
+      stack = await startEngramStack({ version: '0.15.0' });
+    });
+    afterAll(async () => {
+      await stack?.dispose();
+    });
 
-    const plan = await backup(dep, { dir, requiredFreeBytes: 0 });
-    const err = await failure(executeBackup(dep, plan));
-    expect(err.code).toBe('BACKUP_NO_SPACE');
-    expect(readdirSync(dir)).toEqual([]);
-  });
+    it('fault 3: bytes flipped between write and verify → verification fails, no backup', async () => {
+      const dep = await openDeployment({ project: stack.projectName });
+      const dir = tempDir('engram-backups-');
+      const err = await failure(
+        executeBackup(dep, await backup(dep, { dir }), {
+          onEvent: (e) => {
+            if (e.type !== 'dump-written') return;
+            const buf = readFileSync(e.path);
+            const at = Math.floor(buf.length / 2);
+            buf[at] = (buf[at] ?? 0) ^ 0xff;
+            writeFileSync(e.path, buf);
+          },
+        }),
+      );
+      expect(err.code).toBe('BACKUP_CORRUPT');
+      expect(readdirSync(dir)).toEqual([]);
+    });
 
-  it('fault 3: bytes flipped between write and verify → verification fails, no backup', async () => {
-    await using stack = await startEngramStack({ version: '0.15.0' });
-    const dep = await openDeployment({ project: stack.projectName });
-    const dir = tempDir('engram-backups-');
-    const err = await failure(
-      executeBackup(dep, await backup(dep, { dir }), {
-        onEvent: (e) => {
-          if (e.type !== 'dump-written') return;
-          const buf = readFileSync(e.path);
-          const at = Math.floor(buf.length / 2);
-          buf[at] = (buf[at] ?? 0) ^ 0xff;
-          writeFileSync(e.path, buf);
-        },
-      }),
-    );
-    expect(err.code).toBe('BACKUP_CORRUPT');
-    expect(readdirSync(dir)).toEqual([]);
-  });
+    it('fault 3b: a finished backup truncated later is refused by verifyBackup and by restore', async () => {
+      const dep = await openDeployment({ project: stack.projectName });
+      const dir = tempDir('engram-backups-');
+      const taken = await executeBackup(dep, await backup(dep, { dir }));
+      const dump = join(taken.path, 'db.dump');
+      writeFileSync(dump, readFileSync(dump).subarray(0, 1000));
+      expect((await failure(verifyBackup(taken.path, { deployment: dep }))).code).toBe('BACKUP_CORRUPT');
+      expect((await failure(restore(taken.path, dep))).code).toBe('BACKUP_CORRUPT');
+      const noManifest = join(dir, 'not-a-backup');
+      mkdirSync(noManifest);
+      const missing = await failure(restore(noManifest, dep));
+      expect(missing.code).toBe('BACKUP_CORRUPT');
+      expect(missing.message).toContain('no manifest.json');
+    });
 
-  it('fault 3b: a finished backup truncated later is refused by verifyBackup and by restore', async () => {
-    await using stack = await startEngramStack({ version: '0.15.0' });
-    const dep = await openDeployment({ project: stack.projectName });
-    const dir = tempDir('engram-backups-');
-    const taken = await executeBackup(dep, await backup(dep, { dir }));
-    const dump = join(taken.path, 'db.dump');
-    writeFileSync(dump, readFileSync(dump).subarray(0, 1000));
-    expect((await failure(verifyBackup(taken.path, { deployment: dep }))).code).toBe('BACKUP_CORRUPT');
-    expect((await failure(restore(taken.path, dep))).code).toBe('BACKUP_CORRUPT');
-    const noManifest = join(dir, 'not-a-backup');
-    mkdirSync(noManifest);
-    const missing = await failure(restore(noManifest, dep));
-    expect(missing.code).toBe('BACKUP_CORRUPT');
-    expect(missing.message).toContain('no manifest.json');
+    it('fault 2: a 5 MB backup dir → refused up front, and with the check off the partial file is removed', async () => {
+      await stack.query(
+        "INSERT INTO users (email) VALUES ('bulk@example.test'); INSERT INTO notes (user_id, title, body) " +
+          "SELECT (SELECT id FROM users LIMIT 1), 'n' || g, repeat(md5(random()::text), 8) FROM generate_series(1, 200000) g",
+      );
+      const dir = tempDir('engram-tmpfs-');
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=5m', 'tmpfs', dir]);
+      mounts.push(dir);
+      const dep = await openDeployment({ project: stack.projectName });
+      const refused = await failure(backup(dep, { dir }));
+      expect(refused.code).toBe('BACKUP_NO_SPACE');
+      expect(refused.message).toContain('Nothing was changed');
+
+      const plan = await backup(dep, { dir, requiredFreeBytes: 0 });
+      const err = await failure(executeBackup(dep, plan));
+      expect(err.code).toBe('BACKUP_NO_SPACE');
+      expect(readdirSync(dir)).toEqual([]);
+    });
   });
 
   it('fault 4 + 18: host pg_dump 15 against a Postgres 17 server is refused; the in-container dump works', async () => {
