@@ -1,9 +1,9 @@
 import { readdirSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backup, executeBackup, executeRestore, restore } from '../../../src/backup';
 import { openDeployment } from '../../../src/deployment/deployment';
 import { isUpgradeError } from '../../../src/errors';
-import { startEngramStack } from '../../../src/testing';
+import { type EngramStack, startEngramStack } from '../../../src/testing';
 import { tempDir } from '../temp-dir';
 import { dumpCopies } from './dump-copies';
 
@@ -13,9 +13,17 @@ const BULK =
   'FROM generate_series(1, 150000) g';
 
 describe('AbortSignal', () => {
-  it('aborting a quiesced backup mid-dump leaves nothing behind and starts the app again', async () => {
-    await using stack = await startEngramStack({ version: '0.15.0' });
+  // Both aborts leave the deployment as they found it (that is what they test): one stack serves both.
+  let stack: EngramStack;
+  beforeAll(async () => {
+    stack = await startEngramStack({ version: '0.15.0' });
     await stack.query(BULK);
+  });
+  afterAll(async () => {
+    await stack?.dispose();
+  });
+
+  it('aborting a quiesced backup mid-dump leaves nothing behind and starts the app again', async () => {
     const dep = await openDeployment({ project: stack.projectName });
     const dir = tempDir('engram-backups-');
     const controller = new AbortController();
@@ -32,8 +40,6 @@ describe('AbortSignal', () => {
   });
 
   it('aborting a restore before the swap leaves the target database exactly as it was', async () => {
-    await using stack = await startEngramStack({ version: '0.15.0' });
-    await stack.query(BULK);
     const dep = await openDeployment({ project: stack.projectName });
     const dir = tempDir('engram-backups-');
     const taken = await executeBackup(dep, await backup(dep, { dir }));
