@@ -100,7 +100,8 @@ export function engramSeries(): ReleaseNotes[] {
       minimumFrom: { version: '0.18', exact: false, text: 'Upgrade from 0.18 to 1.0', line: 5 },
       breaking: [{ kind: 'env-required', text: 'ENGRAM_INSTANCE_NAME is now required', line: 3 }],
       requiredEnv: [{ name: 'ENGRAM_INSTANCE_NAME', line: 3 }],
-      upgradeSections: [UPGRADE_0_18_TO_1_0],
+      // A copy: a test that changes the notes it was given must not change the next test's.
+      upgradeSections: [structuredClone(UPGRADE_0_18_TO_1_0)],
     }),
     notes('1.0.1', { schemaImpact: schemaImpact() }),
     notes('1.1.0', { schemaImpact: schemaImpact() }),
