@@ -33,8 +33,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
-          // First and alone: property tests and tests that start child processes use the cores for
-          // seconds; beside four integration files their timeouts would fail runs that found no defect.
+          // First, beside only the serial files: property tests and tests that start child processes use
+          // the cores for seconds; beside four integration files their timeouts would fail runs that
+          // found no defect.
           sequence: { groupOrder: 0 },
           // One file per core (vitest's default leaves one core idle), in worker threads that keep the
           // modules they loaded from file to file: loading the library again for each of a hundred files
@@ -62,11 +63,13 @@ export default defineConfig({
         resolve,
         test: {
           name: 'integration-serial',
-          // Files that measure time (health polled every 50 ms while migrations run): alone, after the rest.
+          // Files that measure time (health polled every 50 ms while migrations run) do not share the
+          // cores with four integration files: one at a time, beside the unit tests (which take two
+          // threads for about 25 s), before the integration files.
           include: ['test/integration/**/*.serial.test.ts'],
           ...integration,
           fileParallelism: false,
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 0 },
         },
       },
     ],
