@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { run } from '../../src/process/run-command';
-import { engramImage, startEngramStack } from '../../src/testing';
+import { type EngramStack, engramImage, startEngramStack } from '../../src/testing';
 
 describe('test bed: Engram stand-in on real Postgres through the harness', () => {
   it('boots A then B on the same database and B applies only its new migrations', async () => {
@@ -134,97 +134,108 @@ describe('test bed: Engram stand-in on real Postgres through the harness', () =>
     expect(oneOff.code).toBe(1);
   });
 
-  it('Preflight is not available over rpc before 0.15.1', async () => {
-    await using stack = await startEngramStack({ version: '0.15.0', seed: false });
-    const r = await stack.exec('engram', ['/app/bin/engram', 'rpc', 'Engram.Release.Preflight.run()']);
-    expect(r.exitCode).toBe(1);
-    expect(r.stderr).toContain(
-      '(UndefinedFunctionError) function Engram.Release.Preflight.run/0 is undefined',
-    );
-  });
-
-  it('runs Postgres 18 like the stock compose file: the named volume at /var/lib/postgresql, the data in 18/docker', async () => {
-    await using stack = await startEngramStack({ version: '0.15.0', seed: false, wait: 'started' });
-    expect((await stack.query('SHOW server_version_num'))[0]![0]).toMatch(/^18\d{4}$/);
-    expect((await stack.query('SHOW data_directory'))[0]![0]).toBe('/var/lib/postgresql/18/docker');
-    const inspect = await run('docker', [
-      'inspect',
-      '--format',
-      '{{json .Mounts}}',
-      await stack.containerId('postgres'),
-    ]);
-    const mounts = JSON.parse(inspect.stdout) as { Type: string; Name: string; Destination: string }[];
-    // One volume, the named one: no anonymous volume beside it that a recreate would lose track of.
-    expect(mounts.map((m) => [m.Type, m.Name, m.Destination])).toEqual([
-      ['volume', `${stack.projectName}_pg_data`, '/var/lib/postgresql'],
-    ]);
-  });
-
-  it('query() over the published port gives what psql -At prints, and falls back to psql when it cannot connect', async () => {
-    await using stack = await startEngramStack({ version: '0.15.0', seed: false, wait: 'started' });
-    const sql =
-      "SELECT 42, 9007199254740993::bigint, true, NULL, '2026-01-02 03:04:05.5+02'::timestamptz, '{\"a\": [1, 2.50]}'::json, 1.50::numeric, interval '1 day 2 hours';" +
-      "SELECT false, 'two statements';" +
-      'CREATE TEMP TABLE t (a int);' +
-      'INSERT INTO t VALUES (1), (NULL) RETURNING a;' +
-      'SELECT NULL;' +
-      'SELECT 1 WHERE false';
-    const psql = async (): Promise<string[][]> => {
-      const r = await stack.exec('postgres', [
-        'psql',
-        '-X',
-        '-v',
-        'ON_ERROR_STOP=1',
-        '-U',
-        'engram',
-        '-d',
-        stack.database,
-        '-At',
-        '-F',
-        '\u001f',
-        '-c',
-        sql,
-      ]);
-      expect(r.exitCode).toBe(0);
-      return r.stdout
-        .split('\n')
-        .filter((l) => l !== '')
-        .map((l) => l.split('\u001f'));
-    };
-    const expected = await psql();
-    expect(expected).toEqual([
-      [
-        '42',
-        '9007199254740993',
-        't',
-        '',
-        '2026-01-02 01:04:05.5+00',
-        '{"a": [1, 2.50]}',
-        '1.50',
-        '1 day 02:00:00',
-      ],
-      ['f', 'two statements'],
-      ['CREATE TABLE'],
-      ['1'],
-      ['INSERT 0 2'],
-    ]);
-    expect(await stack.query(sql)).toEqual(expected);
-    // Over TCP (the port), where psql in the container comes in over the socket.
-    expect(await stack.query('SELECT inet_client_addr() IS NOT NULL')).toEqual([['t']]);
-
-    const failed = await stack.query('SELECT * FROM no_such_table').catch((e: unknown) => e);
-    expect(failed).toMatchObject({
-      code: 'TESTBED',
-      message: expect.stringContaining('relation "no_such_table" does not exist'),
+  // These three only read the stack, but the last one changes the owner's password: one stack, in order.
+  describe('on one 0.15.0 stack', () => {
+    let stack: EngramStack;
+    beforeAll(async () => {
+      stack = await startEngramStack({ version: '0.15.0', seed: false });
+    });
+    afterAll(async () => {
+      await stack?.dispose();
     });
 
-    // No connection over the port (the password changed): psql in the container answers the same.
-    await stack.query("ALTER ROLE engram PASSWORD 'changed-by-the-test'");
-    expect(await stack.query(sql)).toEqual(expected);
-    expect(await stack.query('SELECT inet_client_addr() IS NOT NULL')).toEqual([['f']]);
-    const failedInside = await stack.query('SELECT * FROM no_such_table').catch((e: unknown) => e);
-    expect(failedInside).toMatchObject({ code: 'TESTBED', message: expect.stringContaining('psql failed') });
-    expect(JSON.stringify(failedInside)).not.toContain(stack.secrets.postgresPassword);
+    it('Preflight is not available over rpc before 0.15.1', async () => {
+      const r = await stack.exec('engram', ['/app/bin/engram', 'rpc', 'Engram.Release.Preflight.run()']);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toContain(
+        '(UndefinedFunctionError) function Engram.Release.Preflight.run/0 is undefined',
+      );
+    });
+
+    it('runs Postgres 18 like the stock compose file: the named volume at /var/lib/postgresql, the data in 18/docker', async () => {
+      expect((await stack.query('SHOW server_version_num'))[0]![0]).toMatch(/^18\d{4}$/);
+      expect((await stack.query('SHOW data_directory'))[0]![0]).toBe('/var/lib/postgresql/18/docker');
+      const inspect = await run('docker', [
+        'inspect',
+        '--format',
+        '{{json .Mounts}}',
+        await stack.containerId('postgres'),
+      ]);
+      const mounts = JSON.parse(inspect.stdout) as { Type: string; Name: string; Destination: string }[];
+      // One volume, the named one: no anonymous volume beside it that a recreate would lose track of.
+      expect(mounts.map((m) => [m.Type, m.Name, m.Destination])).toEqual([
+        ['volume', `${stack.projectName}_pg_data`, '/var/lib/postgresql'],
+      ]);
+    });
+
+    it('query() over the published port gives what psql -At prints, and falls back to psql when it cannot connect', async () => {
+      const sql =
+        "SELECT 42, 9007199254740993::bigint, true, NULL, '2026-01-02 03:04:05.5+02'::timestamptz, '{\"a\": [1, 2.50]}'::json, 1.50::numeric, interval '1 day 2 hours';" +
+        "SELECT false, 'two statements';" +
+        'CREATE TEMP TABLE t (a int);' +
+        'INSERT INTO t VALUES (1), (NULL) RETURNING a;' +
+        'SELECT NULL;' +
+        'SELECT 1 WHERE false';
+      const psql = async (): Promise<string[][]> => {
+        const r = await stack.exec('postgres', [
+          'psql',
+          '-X',
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-U',
+          'engram',
+          '-d',
+          stack.database,
+          '-At',
+          '-F',
+          '\u001f',
+          '-c',
+          sql,
+        ]);
+        expect(r.exitCode).toBe(0);
+        return r.stdout
+          .split('\n')
+          .filter((l) => l !== '')
+          .map((l) => l.split('\u001f'));
+      };
+      const expected = await psql();
+      expect(expected).toEqual([
+        [
+          '42',
+          '9007199254740993',
+          't',
+          '',
+          '2026-01-02 01:04:05.5+00',
+          '{"a": [1, 2.50]}',
+          '1.50',
+          '1 day 02:00:00',
+        ],
+        ['f', 'two statements'],
+        ['CREATE TABLE'],
+        ['1'],
+        ['INSERT 0 2'],
+      ]);
+      expect(await stack.query(sql)).toEqual(expected);
+      // Over TCP (the port), where psql in the container comes in over the socket.
+      expect(await stack.query('SELECT inet_client_addr() IS NOT NULL')).toEqual([['t']]);
+
+      const failed = await stack.query('SELECT * FROM no_such_table').catch((e: unknown) => e);
+      expect(failed).toMatchObject({
+        code: 'TESTBED',
+        message: expect.stringContaining('relation "no_such_table" does not exist'),
+      });
+
+      // No connection over the port (the password changed): psql in the container answers the same.
+      await stack.query("ALTER ROLE engram PASSWORD 'changed-by-the-test'");
+      expect(await stack.query(sql)).toEqual(expected);
+      expect(await stack.query('SELECT inet_client_addr() IS NOT NULL')).toEqual([['f']]);
+      const failedInside = await stack.query('SELECT * FROM no_such_table').catch((e: unknown) => e);
+      expect(failedInside).toMatchObject({
+        code: 'TESTBED',
+        message: expect.stringContaining('psql failed'),
+      });
+      expect(JSON.stringify(failedInside)).not.toContain(stack.secrets.postgresPassword);
+    });
   });
 
   it('dispose also removes the anonymous volumes a recreated container was handed', async () => {
