@@ -286,7 +286,9 @@ export class EngramStack implements AsyncDisposable {
       () => null,
       (err: unknown) => (err instanceof Error ? err.message : String(err)),
     );
-    const down = await this.compose(['down', '--volumes', '--remove-orphans', '--timeout', '5'], {
+    // Killed, not stopped: the volumes go with them, so a graceful stop (Postgres's shutdown checkpoint,
+    // an app still in its entrypoint, where SIGTERM waits for the timeout) would only cost time.
+    const down = await this.compose(['down', '--volumes', '--remove-orphans', '--timeout', '0'], {
       allowFail: true,
     });
     await harness(`remove ${this.dir}`, () => rmSync(this.dir, { recursive: true, force: true }));

@@ -247,6 +247,8 @@ describe('test bed: Engram stand-in on real Postgres through the harness', () =>
       doc.setIn(['services', 'engram', 'volumes'], ['/app/cache']);
       writeFileSync(file, doc.toString());
       await stack.compose(['up', '-d', 'engram']);
+      // Booted first: an app still in its entrypoint (a shell as PID 1) waits out the stop timeout.
+      await stack.waitHealthy();
       await stack.compose(['up', '-d', '--force-recreate', 'engram']);
       const inspect = await run('docker', [
         'inspect',
