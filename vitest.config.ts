@@ -64,11 +64,13 @@ export default defineConfig({
         test: {
           name: 'integration-serial',
           // Files that measure time (health polled every 50 ms while migrations run) do not share the
-          // cores with four integration files: one at a time, beside the unit tests (which take two
-          // threads for about 25 s), before the integration files.
+          // cores with four integration files: they run in the unit tests' group, before the integration
+          // files, where no more files run at once than there are cores. (The same worker count as the
+          // unit project is what lets vitest put them in one group; with fileParallelism off they would
+          // run alone after everything else.)
           include: ['test/integration/**/*.serial.test.ts'],
           ...integration,
-          fileParallelism: false,
+          maxWorkers: availableParallelism(),
           sequence: { groupOrder: 0 },
         },
       },
