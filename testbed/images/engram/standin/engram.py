@@ -312,6 +312,13 @@ def serve(cfg):
 
 
 def start():
+    # Like the VM, the release handles SIGTERM from its first moment: a stop while it boots ends the boot
+    # at once (PID 1 without a handler would ignore it, and `docker stop` would wait out its timeout).
+    def stop_booting(signum, _frame):
+        log("notice", "SIGTERM received - shutting down", application="engram")
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop_booting)
     cfg = load_config()
     conn = open_repo(cfg)
     log("info", "Engram %s starting" % VSN, application="engram")
