@@ -1,8 +1,7 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Deployment } from '../deployment/deployment';
 import { UpgradeError } from '../errors';
 import { throwIfAborted } from '../errors/abort';
-import { MigrationLogWatcher } from '../migrations/ecto-log';
+import { type MigrationLogState, MigrationLogWatcher } from '../migrations/ecto-log';
 import type { SecretSet } from '../secrets';
 import { crashed, logTail } from './await-app';
 import { AppliedReader } from './deployment-state';
@@ -78,10 +77,9 @@ export async function awaitMigrations(dep: Deployment, input: AwaitMigrationsInp
       if (missing.length === 0) return applied;
       const c = await dep.docker.inspect(input.containerId);
       const dead = crashed(c, start.restartCount);
-      // The engine reports an exit before the log stream has delivered the crash that explains it: give
-      // the log a moment to name the failed migration.
-      if (dead && !watcher.state().failed) await logCatchUp(() => watcher.state().failed !== null);
-      const failed = watcher.state().failed;
+      // The engine can report the exit before the followed log has delivered the crash that explains it
+      // (and a restart ends that stream): the whole log, read again, names the failed migration.
+      const failed = watcher.state().failed ?? (dead ? await failedInLog(dep, c.id) : null);
       if (dead || failed) {
         const where = failed
           ? `migration ${failed.version} failed: ${input.secrets.redact(failed.message)}`
@@ -105,7 +103,24 @@ export async function awaitMigrations(dep: Deployment, input: AwaitMigrationsInp
   }
 }
 
-/** Waits until `done()` holds, checking every 50 ms, for at most `limitMs`. */
-async function logCatchUp(done: () => boolean, limitMs = 2000): Promise<void> {
-  for (let waited = 0; waited < limitMs && !done(); waited += 50) await delay(50);
+/** The failed migration the container's whole log names, if it names one (read for at most `limitMs`). */
+async function failedInLog(
+  dep: Deployment,
+  containerId: string,
+  limitMs = 3000,
+): Promise<MigrationLogState['failed']> {
+  const watcher = new MigrationLogWatcher();
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), limitMs);
+  try {
+    for await (const l of dep.docker.followLogs(containerId, { signal: ac.signal })) {
+      watcher.push(l.line);
+      if (watcher.state().failed) break;
+    }
+  } catch {
+    // What was read is all there is to go on; the error names the exit either way.
+  } finally {
+    clearTimeout(timer);
+  }
+  return watcher.state().failed;
 }
