@@ -37,8 +37,9 @@ describe('executeUpgrade when a hop fails', () => {
       await stack?.dispose();
     });
 
-    it('fault 8: a migration fails on boot after two of three committed → migrator rollback, old image, pre-upgrade head', async () => {
-      const { dep, plan } = await planFor(stack, dirs, '0.15.1', '0.17.0');
+    /** Plans 0.15.1 → 0.17.0 and runs it: the failed hop's error, events and canary sightings. */
+    async function failingUpgrade(driver?: 'engine') {
+      const { dep, plan } = await planFor(stack, dirs, '0.15.1', '0.17.0', driver ? { driver } : undefined);
       const before = await snapshot(stack);
       const events: StepEvent[] = [];
       using watch = CmdlineWatch.start(canary);
@@ -46,10 +47,16 @@ describe('executeUpgrade when a hop fails', () => {
         (e: unknown) => e,
       )) as UpgradeFailedError;
       expect(err).toBeInstanceOf(UpgradeFailedError);
-      expect(err.code).toBe('UPGRADE_FAILED');
-      expect(err.step).toBe('hop1.watch');
       expect(err.rolledBack).toBe(true);
       expect(err.runningVersion).toBe('0.15.1');
+      await expectAsBefore(stack, before);
+      return { plan, events, err, hits: watch.hits() };
+    }
+
+    it('fault 8: a migration fails on boot after two of three committed → migrator rollback, old image, pre-upgrade head', async () => {
+      const { events, err, hits } = await failingUpgrade();
+      expect(err.code).toBe('UPGRADE_FAILED');
+      expect(err.step).toBe('hop1.watch');
       expect(err.message).toContain('20260817080100');
       expect(err.message).toContain('runs 0.15.1 again');
       const logs = events
@@ -57,31 +64,20 @@ describe('executeUpgrade when a hop fails', () => {
         .map((e) => (e as { message: string }).message)
         .join('\n');
       expect(logs).toMatch(/reverting 2 migration\(s\) from 20260814120000/);
-      await expectAsBefore(stack, before);
       expect((await stack.health()).body).toMatchObject({ version: '0.15.1' });
       for (const text of [JSON.stringify(events), err.message, JSON.stringify(err)])
         expect(text).not.toContain(canary);
-      expect(watch.hits()).toEqual([]);
+      expect(hits).toEqual([]);
     });
 
     it('fault 8 with the engine driver: the failed hop is undone and the old version recreated over the Engine API, as before to the byte; no canary anywhere', async () => {
-      const { dep, plan } = await planFor(stack, dirs, '0.15.1', '0.17.0', { driver: 'engine' });
+      const { plan, events, err, hits } = await failingUpgrade('engine');
       expect(plan.driver).toBe('engine');
       expect(plan.steps.find((x) => x.kind === 'recreate')?.action).toMatch(/over the Engine API/);
-      const before = await snapshot(stack);
-      const events: StepEvent[] = [];
-      using watch = CmdlineWatch.start(canary);
-      const err = (await executeUpgrade(dep, plan, { onEvent: (e) => events.push(e) }).catch(
-        (e: unknown) => e,
-      )) as UpgradeFailedError;
-      expect(err).toBeInstanceOf(UpgradeFailedError);
-      expect(err.rolledBack).toBe(true);
-      expect(err.runningVersion).toBe('0.15.1');
-      await expectAsBefore(stack, before);
       expect((await stack.compose(['up', '-d'])).stderr).not.toMatch(/Recreat/);
       for (const text of [JSON.stringify(events), err.message, JSON.stringify(err), JSON.stringify(plan)])
         expect(text).not.toContain(canary);
-      expect(watch.hits()).toEqual([]);
+      expect(hits).toEqual([]);
     });
   });
 
