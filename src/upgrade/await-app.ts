@@ -18,6 +18,61 @@ export function crashed(c: ContainerRecord, baselineRestarts: number): string | 
   return null;
 }
 
+/**
+ * Reads a container's log from its start, line by line, for at most `limitMs` (the log of a running
+ * container has no end) or until `onLine` returns true. Best effort: a read that breaks ends it, and
+ * what was read is what the caller goes on.
+ */
+export async function readLog(
+  dep: Deployment,
+  containerId: string,
+  limitMs: number,
+  onLine: (line: string) => boolean,
+): Promise<void> {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), limitMs);
+  try {
+    for await (const l of dep.docker.followLogs(containerId, { signal: ac.signal })) {
+      if (onLine(l.line)) break;
+    }
+  } catch {
+    // The log only explains or decorates an error the caller already has.
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Follows a container's log in the background for a wait that is paced by it: each line goes to
+ * `onLine` and pokes `wake`, and the log's end pokes it too (the container may have exited). The log
+ * only paces and explains: a follow that breaks leaves the wait to its own checks. Call the returned
+ * function to stop following.
+ */
+export function followLog(
+  dep: Deployment,
+  containerId: string,
+  wake: PollWake,
+  onLine: (line: string) => void = () => {},
+): () => Promise<void> {
+  const stop = new AbortController();
+  const following = (async () => {
+    try {
+      for await (const l of dep.docker.followLogs(containerId, { signal: stop.signal })) {
+        wake.poke();
+        onLine(l.line);
+      }
+    } catch {
+      // Without the log the wait asks at its slowest pace and reads the state it decides on.
+    } finally {
+      wake.poke();
+    }
+  })();
+  return async () => {
+    stop.abort();
+    await following;
+  };
+}
+
 /** The last lines of a container's log, redacted, for an error message. */
 export async function logTail(
   dep: Deployment,
@@ -25,19 +80,12 @@ export async function logTail(
   secrets: SecretSet,
   lines = 6,
 ): Promise<string> {
-  const ac = new AbortController();
   const out: string[] = [];
-  const timer = setTimeout(() => ac.abort(), 1500);
-  try {
-    for await (const l of dep.docker.followLogs(containerId, { signal: ac.signal })) {
-      out.push(l.line);
-      if (out.length > 400) out.splice(0, out.length - 200);
-    }
-  } catch {
-    // The log is best effort: the error it decorates is the news.
-  } finally {
-    clearTimeout(timer);
-  }
+  await readLog(dep, containerId, 1500, (line) => {
+    out.push(line);
+    if (out.length > 400) out.splice(0, out.length - 200);
+    return false;
+  });
   return secrets.redact(
     out
       .filter((l) => l.trim())
@@ -69,23 +117,12 @@ export async function awaitHealthy(
   // A booting app logs as it goes: health is asked again after each new line (at most every 250 ms)
   // and at least every second, rather than every 250 ms while nothing happens.
   const wake = new PollWake();
-  const stopLogs = new AbortController();
-  const follow = (async () => {
-    try {
-      for await (const _ of dep.docker.followLogs(input.containerId, { signal: stopLogs.signal }))
-        wake.poke();
-    } catch {
-      // Only pacing: without the log the wait asks every second.
-    } finally {
-      wake.poke();
-    }
-  })();
+  const stopFollowing = followLog(dep, input.containerId, wake);
   const probe = new HealthProbe(dep.docker, start);
   try {
     return await pollHealth(dep, input, start.restartCount, wake, probe);
   } finally {
-    stopLogs.abort();
-    await follow;
+    await stopFollowing();
     await probe.close();
   }
 }

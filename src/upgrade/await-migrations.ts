@@ -3,7 +3,7 @@ import { UpgradeError } from '../errors';
 import { throwIfAborted } from '../errors/abort';
 import { type MigrationLogState, MigrationLogWatcher } from '../migrations/ecto-log';
 import type { SecretSet } from '../secrets';
-import { crashed, logTail } from './await-app';
+import { crashed, followLog, logTail, readLog } from './await-app';
 import { AppliedReader } from './deployment-state';
 import { PollWake } from './poll-wake';
 
@@ -33,38 +33,28 @@ export async function awaitMigrations(dep: Deployment, input: AwaitMigrationsInp
   const watcher = new MigrationLogWatcher();
   // Each log line may mean a migration finished: the database is read then, and at least every second.
   const wake = new PollWake();
-  const stopLogs = new AbortController();
   const total = input.pending;
-  const follow = (async () => {
-    try {
-      for await (const l of dep.docker.followLogs(input.containerId, { signal: stopLogs.signal })) {
-        wake.poke();
-        for (const e of watcher.push(l.line)) {
-          if (e.kind === 'running') {
-            input.onEvent?.({
-              type: 'progress',
-              phase: 'migrate',
-              current: watcher.state().migrated.length,
-              total,
-              detail: `running ${e.version} ${e.module}`,
-            });
-          } else if (e.kind === 'migrated') {
-            input.onEvent?.({
-              type: 'progress',
-              phase: 'migrate',
-              current: watcher.state().migrated.length,
-              total,
-              detail: `migrated ${e.version} in ${e.seconds}s`,
-            });
-          }
-        }
+  const stopFollowing = followLog(dep, input.containerId, wake, (line) => {
+    for (const e of watcher.push(line)) {
+      if (e.kind === 'running') {
+        input.onEvent?.({
+          type: 'progress',
+          phase: 'migrate',
+          current: watcher.state().migrated.length,
+          total,
+          detail: `running ${e.version} ${e.module}`,
+        });
+      } else if (e.kind === 'migrated') {
+        input.onEvent?.({
+          type: 'progress',
+          phase: 'migrate',
+          current: watcher.state().migrated.length,
+          total,
+          detail: `migrated ${e.version} in ${e.seconds}s`,
+        });
       }
-    } catch {
-      // The log is for progress and for naming a failure; the database and the container state decide.
-    } finally {
-      wake.poke(); // the log ended: the container may have exited
     }
-  })();
+  });
   const start = await dep.docker.inspect(input.containerId);
   const db = await dep.db();
   const deadline = Date.now() + input.deadlineMs;
@@ -97,8 +87,7 @@ export async function awaitMigrations(dep: Deployment, input: AwaitMigrationsInp
       await wake.wait(250, 1000, input.signal);
     }
   } finally {
-    stopLogs.abort();
-    await follow;
+    await stopFollowing();
     await appliedNow.close();
   }
 }
@@ -110,17 +99,9 @@ async function failedInLog(
   limitMs = 3000,
 ): Promise<MigrationLogState['failed']> {
   const watcher = new MigrationLogWatcher();
-  const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(), limitMs);
-  try {
-    for await (const l of dep.docker.followLogs(containerId, { signal: ac.signal })) {
-      watcher.push(l.line);
-      if (watcher.state().failed) break;
-    }
-  } catch {
-    // What was read is all there is to go on; the error names the exit either way.
-  } finally {
-    clearTimeout(timer);
-  }
+  await readLog(dep, containerId, limitMs, (line) => {
+    watcher.push(line);
+    return watcher.state().failed !== null;
+  });
   return watcher.state().failed;
 }
