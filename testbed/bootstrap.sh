@@ -6,6 +6,7 @@ set -euo pipefail
 # dockerd and friends live in sbin; a minimal PATH would make the engine look missing.
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REGISTRY_ADDR="${ENGRAM_UPGRADE_REGISTRY:-127.0.0.1:5000}"
 STATE_DIR="${ENGRAM_UPGRADE_TESTBED_DIR:-/var/lib/engram-upgrade-testbed}"
 APT_UPDATED=0
@@ -66,7 +67,12 @@ ensure_engine() {
     DEBIAN_FRONTEND=noninteractive "${APT_INSTALL[@]}" -t trixie docker-cli >/dev/null
   fi
   log "docker engine: starting dockerd (log: /var/log/dockerd.log)"
-  setsid nohup dockerd >/var/log/dockerd.log 2>&1 </dev/null &
+  # The engine this script starts filters containers' system calls with a short deny list of its own
+  # (engine-seccomp.json) instead of Docker's default allow list, which the engine compiles again for
+  # every container start and every `docker exec`: measured here, an exec costs about 80 ms of CPU with
+  # the default and about 50 ms with the short list, and a test run makes thousands of them.
+  # An engine that is already running is left as it is.
+  setsid nohup dockerd --seccomp-profile "$HERE/engine-seccomp.json" >/var/log/dockerd.log 2>&1 </dev/null &
   for _ in $(seq 1 60); do
     docker_answers && { log "docker engine: up"; return 0; }
     sleep 1

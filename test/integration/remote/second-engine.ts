@@ -178,6 +178,9 @@ export async function startSecondEngine(): Promise<SecondEngine> {
         `base=${POOL},size=24`,
         '--log-level',
         'warn',
+        // The main engine's short seccomp list (see testbed/bootstrap.sh), for the same cost per exec.
+        '--seccomp-profile',
+        join(import.meta.dirname, '../../../testbed/engine-seccomp.json'),
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
