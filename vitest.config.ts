@@ -17,18 +17,10 @@ const resolve = {
 const integration = {
   environment: 'node' as const,
   globalSetup: ['test/integration/global-setup.ts'],
-  setupFiles: ['test/integration/temp-dir-cleanup.ts'],
   // Files share two cores with up to three others: a test that takes a minute alone may take several.
   testTimeout: 420_000,
   hookTimeout: 420_000,
 };
-
-/**
- * Integration files that get a process of their own: the remote-engine file points the process at a
- * second engine (DOCKER_HOST and friends), and Testcontainers keeps the client it made first for the
- * life of the process.
- */
-const OWN_PROCESS = ['test/integration/remote/remote-engine.test.ts'];
 
 /**
  * Integration files that take a minute or more (measured in CI runs), longest first. They start before
@@ -94,24 +86,10 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'examples/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, '**/*.serial.test.ts', ...OWN_PROCESS],
+          exclude: [...configDefaults.exclude, '**/*.serial.test.ts'],
           ...integration,
           // Each file starts its own compose projects and temp dirs and changes nothing shared, so files
           // run side by side: most of their time is spent waiting on containers, not on the two cores.
-          maxWorkers: integrationWorkers,
-          // A worker process runs file after file, keeping the modules it loaded (Testcontainers, the
-          // Docker client, the library): starting a process and loading them again for each file cost
-          // about 1.5 CPU-seconds a file. Files restore what they change in process.env.
-          isolate: false,
-          sequence: { groupOrder: 1 },
-        },
-      },
-      {
-        resolve,
-        test: {
-          name: 'integration-own-process',
-          include: OWN_PROCESS,
-          ...integration,
           maxWorkers: integrationWorkers,
           sequence: { groupOrder: 1 },
         },
