@@ -36,23 +36,20 @@ export async function awaitMigrations(dep: Deployment, input: AwaitMigrationsInp
   const total = input.pending;
   const stopFollowing = followLog(dep, input.containerId, wake, (line) => {
     for (const e of watcher.push(line)) {
-      if (e.kind === 'running') {
-        input.onEvent?.({
-          type: 'progress',
-          phase: 'migrate',
-          current: watcher.state().migrated.length,
-          total,
-          detail: `running ${e.version} ${e.module}`,
-        });
-      } else if (e.kind === 'migrated') {
-        input.onEvent?.({
-          type: 'progress',
-          phase: 'migrate',
-          current: watcher.state().migrated.length,
-          total,
-          detail: `migrated ${e.version} in ${e.seconds}s`,
-        });
-      }
+      const detail =
+        e.kind === 'running'
+          ? `running ${e.version} ${e.module}`
+          : e.kind === 'migrated'
+            ? `migrated ${e.version} in ${e.seconds}s`
+            : null;
+      if (detail === null) continue;
+      input.onEvent?.({
+        type: 'progress',
+        phase: 'migrate',
+        current: watcher.state().migrated.length,
+        total,
+        detail,
+      });
     }
   });
   const start = await dep.docker.inspect(input.containerId);
