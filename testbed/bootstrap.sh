@@ -67,11 +67,8 @@ ensure_engine() {
     DEBIAN_FRONTEND=noninteractive "${APT_INSTALL[@]}" -t trixie docker-cli >/dev/null
   fi
   log "docker engine: starting dockerd (log: /var/log/dockerd.log)"
-  # The engine this script starts filters containers' system calls with a short deny list of its own
-  # (engine-seccomp.json) instead of Docker's default allow list, which the engine compiles again for
-  # every container start and every `docker exec`: measured here, an exec costs about 80 ms of CPU with
-  # the default and about 50 ms with the short list, and a test run makes thousands of them.
-  # An engine that is already running is left as it is.
+  # A short seccomp deny list of the bed's own instead of Docker's default: a `docker exec` costs much
+  # less CPU with it (why and how much: README.md). An engine that is already running is left as it is.
   setsid nohup dockerd --seccomp-profile "$HERE/engine-seccomp.json" >/var/log/dockerd.log 2>&1 </dev/null &
   for _ in $(seq 1 60); do
     docker_answers && { log "docker engine: up"; return 0; }
