@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Readable, Writable } from 'node:stream';
-import { containerProcessors } from '../docker/container-processors';
+import { parseProcessors } from '../docker/container-processors';
 import type { DockerPort } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
 import { type SecretSet, tailOf } from '../secrets';
@@ -33,37 +33,50 @@ const PLAIN_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  */
 export class ContainerDir implements AsyncDisposable {
   readonly path: string;
+  /** Processors the container may use (`nproc`), at least 1, read when the directory was made. */
+  readonly processors: number;
   readonly #docker: DockerPort;
   readonly #containerId: string;
 
-  private constructor(docker: DockerPort, containerId: string, path: string) {
+  private constructor(docker: DockerPort, containerId: string, path: string, processors: number) {
     this.#docker = docker;
     this.#containerId = containerId;
     this.path = path;
+    this.processors = processors;
   }
 
   /**
-   * Makes the directory for restoring into `database` (the name keys the directory, see
-   * `removeLeftovers`).
+   * Makes the directory for `key` (a restore: the database restored into; see `removeLeftovers`),
+   * first removing those an earlier, killed run of the same key left, and reads the container's
+   * processors on the way: one `docker exec` for the three.
    */
   static async create(
     docker: DockerPort,
     containerId: string,
-    database: string,
+    key: string,
     opts: { secrets?: SecretSet; signal?: AbortSignal; failure?: Failure } = {},
   ): Promise<ContainerDir> {
+    const prefix = prefixFor(key);
+    // The prefix goes in as an argument, never into the script's text; only the `.*` is a pattern.
     const r = await docker.exec(containerId, {
-      cmd: ['mktemp', '-d', `${prefixFor(database)}.XXXXXXXX`],
+      cmd: [
+        'sh',
+        '-c',
+        'rm -rf -- "$1".* || exit 90; mktemp -d "$1.XXXXXXXX" || exit 91; nproc 2>/dev/null || echo 1',
+        'sh',
+        prefix,
+      ],
       signal: opts.signal,
     });
-    const path = r.stdout.trim();
+    if (r.exitCode === 90) throw leftoversError(prefix, r.stderr);
+    const [path = '', nproc] = r.stdout.trim().split('\n');
     if (r.exitCode !== 0 || !OWN_DIR.test(path)) {
       throw new UpgradeError(opts.failure ?? 'RESTORE_FAILED', {
         message: `Could not create a working directory in the Postgres container: ${tailOf(r.stderr, opts.secrets, 2) || `exit ${r.exitCode}`}`,
         hint: "Check that the Postgres container's /tmp is writable and has space for the backup",
       });
     }
-    return new ContainerDir(docker, containerId, path);
+    return new ContainerDir(docker, containerId, path, parseProcessors(nproc));
   }
 
   /**
@@ -82,12 +95,7 @@ export class ContainerDir implements AsyncDisposable {
       cmd: ['sh', '-c', 'rm -rf -- "$1".*', 'sh', prefixFor(database)],
       signal,
     });
-    if (r.exitCode !== 0) {
-      throw new UpgradeError('DOCKER_OPERATION', {
-        message: `Copies of a backup an interrupted restore left in the Postgres container (${prefixFor(database)}.*) could not be removed: ${tailOf(r.stderr, undefined, 2) || `exit ${r.exitCode}`}`,
-        hint: `Remove them with 'docker exec <postgres container> sh -c "rm -rf ${prefixFor(database)}.*"'`,
-      });
-    }
+    if (r.exitCode !== 0) throw leftoversError(prefixFor(database), r.stderr, r.exitCode);
   }
 
   /** Writes `source` to `name` in the directory and returns the file's path in the container. */
@@ -162,11 +170,6 @@ export class ContainerDir implements AsyncDisposable {
     return `${this.path}/${name}`;
   }
 
-  /** Processors the container may use (`nproc`), at least 1. */
-  processors(signal?: AbortSignal): Promise<number> {
-    return containerProcessors(this.#docker, this.#containerId, signal);
-  }
-
   /** Removes the directory and everything in it. */
   async dispose(): Promise<void> {
     const r = await this.#docker.exec(this.#containerId, { cmd: ['rm', '-rf', '--', this.path] });
@@ -182,4 +185,11 @@ export class ContainerDir implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.dispose();
   }
+}
+
+function leftoversError(prefix: string, stderr: string, exitCode?: number | null): UpgradeError {
+  return new UpgradeError('DOCKER_OPERATION', {
+    message: `Copies of a backup an interrupted run left in the Postgres container (${prefix}.*) could not be removed: ${tailOf(stderr, undefined, 2) || `exit ${exitCode ?? 90}`}`,
+    hint: `Remove them with 'docker exec <postgres container> sh -c "rm -rf ${prefix}.*"'`,
+  });
 }

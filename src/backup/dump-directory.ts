@@ -32,7 +32,6 @@ export interface DumpDirectoryInput {
 export async function dumpDirectory(input: DumpDirectoryInput): Promise<BackupFile[]> {
   const { docker, dbContainerId, plan, secrets, signal } = input;
   const key = dumpKey(plan.source.database);
-  await ContainerDir.removeLeftovers(docker, dbContainerId, key, signal);
   const dir = await ContainerDir.create(docker, dbContainerId, key, {
     secrets,
     signal,

@@ -64,15 +64,18 @@ async function swapDatabases(admin: PsqlTarget, plan: RestorePlan, back: boolean
   const sql = back
     ? `BEGIN; ALTER DATABASE ${ident(live)} RENAME TO ${ident(plan.stagingDatabase)}; ALTER DATABASE ${ident(plan.previousDatabase)} RENAME TO ${ident(live)}; COMMIT;`
     : `BEGIN; ALTER DATABASE ${ident(live)} RENAME TO ${ident(plan.previousDatabase)}; ALTER DATABASE ${ident(plan.stagingDatabase)} RENAME TO ${ident(live)}; COMMIT;`;
-  // Sessions still connected (a psql, a straggling pool) block the rename; end them and retry briefly.
+  // Sessions still connected (a psql, a straggling pool) block the rename; end them, then rename, in
+  // one psql process, and retry briefly when one connected again in between.
   for (let attempt = 0; ; attempt++) {
-    await psqlQuery(
-      admin,
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${literal(live)} AND pid <> pg_backend_pid()`,
-      'end sessions on the target database',
-    );
     try {
-      await psqlQuery(admin, sql, back ? 'swap the previous database back' : 'swap the restored database in');
+      await psqlQuery(
+        admin,
+        [
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${literal(live)} AND pid <> pg_backend_pid()`,
+          sql,
+        ],
+        back ? 'swap the previous database back' : 'swap the restored database in',
+      );
       return;
     } catch (err) {
       if (attempt >= 10) throw err;

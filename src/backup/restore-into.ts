@@ -78,9 +78,10 @@ async function restoreFrom(input: RestoreIntoInput, manifest: BackupManifest, st
   const admin = { docker, containerId, user, database: 'postgres', secrets: input.secrets };
   // The role we restore as already exists and is the superuser: a backup does not get to change it.
   const specs = manifest.roleSpecs.filter((r) => r.name !== user);
-  for (const sql of roleStatements(specs)) {
+  const roles = roleStatements(specs);
+  if (roles.length) {
     try {
-      await psqlQuery(admin, sql, 'create the roles of the backup');
+      await psqlQuery(admin, roles, 'create the roles of the backup');
     } catch (err) {
       throw new UpgradeError('RESTORE_FAILED', {
         message: `Could not create the roles of backup ${manifest.id}: ${(err as Error).message}`,
@@ -88,31 +89,36 @@ async function restoreFrom(input: RestoreIntoInput, manifest: BackupManifest, st
       });
     }
   }
-  if (input.marker) {
-    // Created under a name of its own, then marked and given its name in one transaction: a database
-    // with the staging name always carries the mark, whenever the process dies.
-    const unmarked = `${utf8Prefix(database, 50)}_new`;
-    await psqlQuery(admin, `CREATE DATABASE ${ident(unmarked)}`, `create database ${unmarked}`);
-    await psqlQuery(
-      admin,
-      `BEGIN; COMMENT ON DATABASE ${ident(unmarked)} IS ${literal(input.marker)}; ALTER DATABASE ${ident(unmarked)} RENAME TO ${ident(database)}; COMMIT;`,
-      `mark database ${database} as this run's`,
-    );
-  } else {
-    await psqlQuery(admin, `CREATE DATABASE ${ident(database)}`, `create database ${database}`);
-  }
-  const oid = await databaseOid(admin, database);
+  // CREATE DATABASE runs outside a transaction, so it is a statement of its own; with a marker the
+  // database is created under a name of its own, then marked and given its name in one transaction: a
+  // database with the staging name always carries the mark, whenever the process dies. Its OID is read
+  // in the same psql process.
+  const unmarked = input.marker ? `${utf8Prefix(database, 50)}_new` : database;
+  const rows = await psqlQuery(
+    admin,
+    [
+      `CREATE DATABASE ${ident(unmarked)}`,
+      ...(input.marker
+        ? [
+            `BEGIN; COMMENT ON DATABASE ${ident(unmarked)} IS ${literal(input.marker)}; ALTER DATABASE ${ident(unmarked)} RENAME TO ${ident(database)}; COMMIT;`,
+          ]
+        : []),
+      `SELECT oid::text FROM pg_database WHERE datname = ${literal(database)}`,
+    ],
+    input.marker ? `create database ${database}, marked as this run's` : `create database ${database}`,
+  );
+  const oid = rows[0]?.[0];
   if (!oid) throw failure(`find database ${database} after creating it`, '', input.secrets);
   input.onCreated?.(oid);
   // pg_restore reads standard input with one job only; a file in the container it can read with several.
-  await ContainerDir.removeLeftovers(docker, containerId, database, input.signal);
+  // Making the directory removes what a killed restore into the same database left.
   const dir = await ContainerDir.create(docker, containerId, database, {
     secrets: input.secrets,
     signal: input.signal,
   });
   try {
     const staged = await stage(dir);
-    const jobs = input.jobs ?? Math.min(MAX_PARALLEL_JOBS, await dir.processors(input.signal));
+    const jobs = input.jobs ?? Math.min(MAX_PARALLEL_JOBS, dir.processors);
     const restored = await docker.exec(containerId, {
       cmd: [
         'pg_restore',

@@ -146,7 +146,6 @@ async function listDirectory(
     });
   }
   const key = `pg_restore --list of ${manifest.id}`;
-  await ContainerDir.removeLeftovers(docker, containerId, key, signal);
   // A copy that cannot be made judged nothing of the archive: DOCKER_OPERATION, as for a cut-off list.
   const dir = await ContainerDir.create(docker, containerId, key, { signal, failure: 'DOCKER_OPERATION' });
   try {

@@ -10,6 +10,11 @@ export async function containerProcessors(
   signal?: AbortSignal,
 ): Promise<number> {
   const r = await docker.exec(containerId, { cmd: ['nproc'], signal }).catch(() => undefined);
-  const n = Number(r?.stdout.trim());
-  return r?.exitCode === 0 && Number.isInteger(n) && n > 0 ? n : 1;
+  return r?.exitCode === 0 ? parseProcessors(r.stdout) : 1;
+}
+
+/** What `nproc` printed as a count of processors; 1 for anything that is not a positive integer. */
+export function parseProcessors(printed: string | undefined): number {
+  const n = Number(printed?.trim());
+  return Number.isInteger(n) && n > 0 ? n : 1;
 }

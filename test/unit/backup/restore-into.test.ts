@@ -22,22 +22,20 @@ function postgres(opts: { nproc: string; restoreExit?: number }) {
   const restores: string[][] = [];
   const other = async (e: FakeExec): Promise<FakeReply> => {
     const [cmd, ...args] = e.cmd;
-    if (cmd === 'mktemp') {
-      const dir = args.at(-1)!.replace(/X+$/, 'A1b2C3d4');
-      dirsMade.add(dir);
-      return { exitCode: 0, stdout: `${dir}\n` };
-    }
     if (cmd === 'sh' && args[1]!.startsWith('rm -rf')) {
       const prefix = `${args.at(-1)!}.`;
       for (const d of [...dirsMade]) if (d.startsWith(prefix)) dirsMade.delete(d);
       for (const f of [...files.keys()]) if (f.startsWith(prefix)) files.delete(f);
-      return { exitCode: 0 };
+      if (!args[1]!.includes('mktemp')) return { exitCode: 0 };
+      // The working directory is made in the same script, after the clean-up; then nproc.
+      const dir = `${prefix}A1b2C3d4`;
+      dirsMade.add(dir);
+      return { exitCode: 0, stdout: `${dir}\n${opts.nproc}\n` };
     }
     if (cmd === 'sh') {
       files.set(args.at(-1)!, Buffer.from(await e.stdinText(), 'latin1'));
       return { exitCode: 0 };
     }
-    if (cmd === 'nproc') return { exitCode: 0, stdout: `${opts.nproc}\n` };
     if (cmd === 'pg_restore') {
       restores.push(e.cmd);
       const file = e.cmd.at(-1)!;

@@ -28,13 +28,17 @@ export function psqlResponder(
     if (exec.cmd[0] !== 'psql') {
       return other ? other(exec) : { exitCode: 127, stderr: `${exec.cmd[0]}: not found` };
     }
-    const c = exec.cmd.indexOf('-c');
-    if (c >= 0) {
-      const sql = exec.cmd[c + 1] ?? '';
-      log.sql.push(sql);
-      const a = answer(sql);
-      if ('error' in a) return { exitCode: 1, stderr: `ERROR:  ${a.error}\n` };
-      return { exitCode: 0, stdout: rowsText(a) };
+    if (exec.cmd.includes('-c')) {
+      // One `-c` per statement, run in order; the first that fails ends the run (ON_ERROR_STOP).
+      let stdout = '';
+      for (let c = exec.cmd.indexOf('-c'); c >= 0; c = exec.cmd.indexOf('-c', c + 2)) {
+        const sql = exec.cmd[c + 1] ?? '';
+        log.sql.push(sql);
+        const a = answer(sql);
+        if ('error' in a) return { exitCode: 1, stdout, stderr: `ERROR:  ${a.error}\n` };
+        stdout += rowsText(a);
+      }
+      return { exitCode: 0, stdout };
     }
     for await (const line of exec.stdinLines()) {
       if (line === '\\q') return { exitCode: 0 };
