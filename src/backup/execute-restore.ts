@@ -139,7 +139,14 @@ async function restoreOutcome(
   const swapped = o.outputs.has('swap') && !o.undone.includes('swap');
   const stopped = o.outputs.has('stop-app') || o.failedStep.id === 'stop-app';
   const restarted = stopped && o.undone.includes('stop-app');
-  const appNote = stopped ? (restarted ? ` ${appName} was started again.` : ` ${appName} is stopped.`) : '';
+  const startedOnRestored = o.outputs.has('start-app');
+  const appNote = startedOnRestored
+    ? ` ${appName} was started on it.`
+    : stopped
+      ? restarted
+        ? ` ${appName} was started again.`
+        : ` ${appName} is stopped.`
+      : '';
   // Read back rather than assumed: what the message says about the databases was checked.
   const targetIntact = swapped
     ? false
@@ -181,7 +188,9 @@ async function restoreOutcome(
             : `Whether the target database ${plan.target.database} is unchanged could not be confirmed: check it before anything else`
         }; ${stagingOutcome}.${appNote}`,
     hint: swapped
-      ? `Start the app (docker start ${appName}) and check it`
+      ? startedOnRestored
+        ? `Check ${appName}; once you have, drop ${plan.previousDatabase} yourself if it is still there`
+        : `Start the app (docker start ${appName}) and check it`
       : o.undoFailures.length
         ? `Undoing failed at ${o.undoFailures[0]!.step} (${o.undoFailures[0]!.error.summary}); execute the plan again with resume: 'rollback' once the cause is fixed`
         : aborted

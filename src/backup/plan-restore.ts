@@ -194,17 +194,10 @@ export async function restore(
       input: {},
     },
   );
-  // Its own group: once the restored database is in place, a failure here does not swap it back.
-  if (!keepPrevious) {
-    steps.push({
-      id: 'drop-previous',
-      kind: 'restore.drop-previous',
-      group: 'finish',
-      action: `Drop ${previousDatabase} (the replaced database, checked by its OID)`,
-      irreversible: true,
-      input: {},
-    });
-  }
+  // Its own group: once the restored database is in place, a failure here does not swap it back. The
+  // app starts before the replaced database is dropped: dropping it makes Postgres write a checkpoint,
+  // which the app need not wait for; and if the app cannot be started, the replaced database is still
+  // there.
   if (appRunning && stopApp && startApp) {
     steps.push({
       id: 'start-app',
@@ -213,6 +206,16 @@ export async function restore(
       action: `Start ${appName}`,
       undo: 'Nothing to undo',
       input: { container: app!.id },
+    });
+  }
+  if (!keepPrevious) {
+    steps.push({
+      id: 'drop-previous',
+      kind: 'restore.drop-previous',
+      group: 'finish',
+      action: `Drop ${previousDatabase} (the replaced database, checked by its OID)`,
+      irreversible: true,
+      input: {},
     });
   }
   const boundTo = await readDatabaseBinding(target);
