@@ -38,8 +38,66 @@ function cluster(opts: { renamedBehindOurBack?: string } = {}) {
   const comments = new Map<string, string>();
   let nextOid = 20000;
   const dropped: string[] = [];
+  /** Statements that change or read the databases, by their shape. */
+  const rules: [RegExp, (m: RegExpMatchArray, sql: string) => SqlAnswer][] = [
+    [
+      /^CREATE DATABASE "([^"]+)"$/,
+      (m) => {
+        byName.set(m[1]!, String(nextOid++));
+        return [];
+      },
+    ],
+    [
+      /^BEGIN; COMMENT ON DATABASE "([^"]+)" IS '([^']*)'; ALTER DATABASE "[^"]+" RENAME TO "([^"]+)"; COMMIT;$/,
+      (m) => {
+        comments.set(m[3]!, m[2]!);
+        byName.set(m[3]!, byName.get(m[1]!)!);
+        byName.delete(m[1]!);
+        return [];
+      },
+    ],
+    [
+      /^BEGIN; ALTER DATABASE "([^"]+)" RENAME TO "([^"]+)"; ALTER DATABASE "([^"]+)" RENAME TO "([^"]+)"; COMMIT;$/,
+      (m) => {
+        const [a, aTo, b, bTo] = [m[1]!, m[2]!, m[3]!, m[4]!];
+        const [oa, ob] = [byName.get(a)!, byName.get(b)!];
+        byName.delete(a);
+        byName.delete(b);
+        byName.set(aTo, oa);
+        byName.set(bTo, ob);
+        if (opts.renamedBehindOurBack && oa === '16384') {
+          byName.delete(aTo);
+          byName.set(opts.renamedBehindOurBack, oa);
+        }
+        return [];
+      },
+    ],
+    [
+      /FROM pg_database WHERE datname = '([^']+)'/,
+      (m, sql) => {
+        const oid = byName.get(m[1]!);
+        if (sql.startsWith('SELECT coalesce(shobj_description'))
+          return oid ? [[comments.get(m[1]!) ?? '']] : [];
+        return oid ? [[oid]] : [];
+      },
+    ],
+    [
+      /^SELECT datname FROM pg_database WHERE oid = '(\d+)'::oid$/,
+      (m) => {
+        const name = [...byName].find(([, oid]) => oid === m[1])?.[0];
+        return name ? [[name]] : [];
+      },
+    ],
+    [
+      /^DROP DATABASE "([^"]+)"/,
+      (m) => {
+        dropped.push(m[1]!);
+        byName.delete(m[1]!);
+        return [];
+      },
+    ],
+  ];
   const answer = (sql: string): SqlAnswer => {
-    let m: RegExpMatchArray | null;
     // The run lock's session.
     if (sql.startsWith('SET application_name')) return [];
     if (sql.includes('pg_try_advisory_lock') || sql.includes('pg_advisory_unlock')) return [['true']];
@@ -47,51 +105,9 @@ function cluster(opts: { renamedBehindOurBack?: string } = {}) {
     if (sql.includes("to_regclass('public.schema_migrations')")) return [[APPLIED.at(-1)!]];
     if (sql.includes('FROM pg_stat_activity') && sql.startsWith('SELECT coalesce')) return [];
     if (sql.includes('pg_terminate_backend')) return [];
-    if ((m = sql.match(/^CREATE DATABASE "([^"]+)"$/))) {
-      byName.set(m[1]!, String(nextOid++));
-      return [];
-    }
-    if (
-      (m = sql.match(
-        /^BEGIN; COMMENT ON DATABASE "([^"]+)" IS '([^']*)'; ALTER DATABASE "[^"]+" RENAME TO "([^"]+)"; COMMIT;$/,
-      ))
-    ) {
-      comments.set(m[3]!, m[2]!);
-      byName.set(m[3]!, byName.get(m[1]!)!);
-      byName.delete(m[1]!);
-      return [];
-    }
-    if (
-      (m = sql.match(
-        /^BEGIN; ALTER DATABASE "([^"]+)" RENAME TO "([^"]+)"; ALTER DATABASE "([^"]+)" RENAME TO "([^"]+)"; COMMIT;$/,
-      ))
-    ) {
-      const [a, aTo, b, bTo] = [m[1]!, m[2]!, m[3]!, m[4]!];
-      const [oa, ob] = [byName.get(a)!, byName.get(b)!];
-      byName.delete(a);
-      byName.delete(b);
-      byName.set(aTo, oa);
-      byName.set(bTo, ob);
-      if (opts.renamedBehindOurBack && oa === '16384') {
-        byName.delete(aTo);
-        byName.set(opts.renamedBehindOurBack, oa);
-      }
-      return [];
-    }
-    if ((m = sql.match(/FROM pg_database WHERE datname = '([^']+)'/))) {
-      const oid = byName.get(m[1]!);
-      if (sql.startsWith('SELECT coalesce(shobj_description'))
-        return oid ? [[comments.get(m[1]!) ?? '']] : [];
-      return oid ? [[oid]] : [];
-    }
-    if ((m = sql.match(/^SELECT datname FROM pg_database WHERE oid = '(\d+)'::oid$/))) {
-      const name = [...byName].find(([, oid]) => oid === m![1])?.[0];
-      return name ? [[name]] : [];
-    }
-    if ((m = sql.match(/^DROP DATABASE "([^"]+)"/))) {
-      dropped.push(m[1]!);
-      byName.delete(m[1]!);
-      return [];
+    for (const [shape, apply] of rules) {
+      const m = sql.match(shape);
+      if (m) return apply(m, sql);
     }
     if (sql.startsWith('SELECT n.nspname, c.relname')) {
       return [
