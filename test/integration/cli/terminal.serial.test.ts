@@ -64,7 +64,10 @@ async function inTerminal(name: string, args: string[], env: Record<string, stri
     const raw = existsSync(rawFile) ? readFileSync(rawFile, 'utf8') : '';
     // The pipe may trail the screen by a moment: done once it has the exit line too.
     if (exit && raw.includes('EXIT ')) return { code: Number(exit[1]), frames, screen: shot.stdout, raw };
-    if (Date.now() > deadline) throw new Error(`no exit within 180 s; the screen:\n${shot.stdout}`);
+    if (Date.now() > deadline) {
+      const seen = exit ? 'the screen shows the exit, but the recorded output does not' : 'no exit';
+      throw new Error(`${seen} within 180 s; the screen:\n${shot.stdout}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
