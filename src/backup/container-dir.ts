@@ -5,6 +5,9 @@ import type { DockerPort } from '../docker/docker-port';
 import { UpgradeError } from '../errors';
 import { type SecretSet, tailOf } from '../secrets';
 
+/** Removes the directories of one key, whose prefix is `$1`; only the `.*` is a pattern. */
+const REMOVE_LEFTOVERS = 'rm -rf -- "$1".*';
+
 /** What `mktemp -d` prints for the template below; anything else is not used as a path. */
 const OWN_DIR = /^\/tmp\/engram-upgrade-[0-9a-f]{12}\.[A-Za-z0-9]{6,}$/;
 
@@ -62,7 +65,7 @@ export class ContainerDir implements AsyncDisposable {
       cmd: [
         'sh',
         '-c',
-        'rm -rf -- "$1".* || exit 90; mktemp -d "$1.XXXXXXXX" || exit 91; nproc 2>/dev/null || echo 1',
+        `${REMOVE_LEFTOVERS} || exit 90; mktemp -d "$1.XXXXXXXX" || exit 91; nproc 2>/dev/null || echo 1`,
         'sh',
         prefix,
       ],
@@ -92,7 +95,7 @@ export class ContainerDir implements AsyncDisposable {
   ): Promise<void> {
     const r = await docker.exec(containerId, {
       // The prefix goes in as an argument, never into the script's text; only the `.*` is a pattern.
-      cmd: ['sh', '-c', 'rm -rf -- "$1".*', 'sh', prefixFor(database)],
+      cmd: ['sh', '-c', REMOVE_LEFTOVERS, 'sh', prefixFor(database)],
       signal,
     });
     if (r.exitCode !== 0) throw leftoversError(prefixFor(database), r.stderr, r.exitCode);

@@ -142,11 +142,11 @@ async function restoreOutcome(
   const startedOnRestored = o.outputs.has('start-app');
   const appNote = startedOnRestored
     ? ` ${appName} was started on it.`
-    : stopped
-      ? restarted
-        ? ` ${appName} was started again.`
-        : ` ${appName} is stopped.`
-      : '';
+    : restarted
+      ? ` ${appName} was started again.`
+      : stopped
+        ? ` ${appName} is stopped.`
+        : '';
   // Read back rather than assumed: what the message says about the databases was checked.
   const targetIntact = swapped
     ? false

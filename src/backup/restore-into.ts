@@ -103,7 +103,7 @@ async function restoreFrom(input: RestoreIntoInput, manifest: BackupManifest, st
             `BEGIN; COMMENT ON DATABASE ${ident(unmarked)} IS ${literal(input.marker)}; ALTER DATABASE ${ident(unmarked)} RENAME TO ${ident(database)}; COMMIT;`,
           ]
         : []),
-      `SELECT oid::text FROM pg_database WHERE datname = ${literal(database)}`,
+      oidQuery(database),
     ],
     input.marker ? `create database ${database}, marked as this run's` : `create database ${database}`,
   );
@@ -216,13 +216,14 @@ function failure(what: string, stderr: string, secrets?: SecretSet): UpgradeErro
   });
 }
 
+/** The OID of the database with this name (as text; no row when there is none). */
+function oidQuery(name: string): string {
+  return `SELECT oid::text FROM pg_database WHERE datname = ${literal(name)}`;
+}
+
 /** The OID of the database with this name, or null when there is none. */
 export async function databaseOid(admin: PsqlTarget, name: string): Promise<string | null> {
-  const rows = await psqlQuery(
-    admin,
-    `SELECT oid::text FROM pg_database WHERE datname = ${literal(name)}`,
-    `look up database ${name}`,
-  );
+  const rows = await psqlQuery(admin, oidQuery(name), `look up database ${name}`);
   return rows[0]?.[0] ?? null;
 }
 
